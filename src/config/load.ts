@@ -1,0 +1,226 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Action } from '../commands/model.ts';
+import { ConfigError } from '../errors.ts';
+import { EMAIL_PATTERN, configSchema, type RawConfig } from './schema.ts';
+import { Secret } from './secret.ts';
+import type { Approval, Config, PolicyRule, Target } from './types.ts';
+
+type Issue = { path: string; message: string };
+
+/** `targets.webex-prod.auth.accessToken`, `policy.rules[1].approval`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+function zodIssues(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Where the config comes from: --config, then $DOMAINOPS_CONFIG, then ./domainops.yaml. */
+export function configPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(explicit ?? env.DOMAINOPS_CONFIG ?? 'domainops.yaml');
+}
+
+/** Reads, parses and validates a config file. Throws ConfigError naming each bad field. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      [{ path: '', message: `cannot read ${file}${code ? ` (${code})` : ''}` }],
+      code === 'ENOENT' ? 'create domainops.yaml (see manifest/domainops.example.yaml) or pass --config <path>' : undefined,
+    );
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Validates config text; `file` is used for messages and to resolve relative paths. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({
+        path: '',
+        message: `YAML syntax error at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`,
+      })),
+    );
+  }
+  const data: unknown = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
+  return build(parsed.data, resolve(file), env);
+}
+
+function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
+  const baseDir = dirname(source);
+  const secrets: Secret[] = [];
+  const secret = (ref: string, path: string): Secret => {
+    const s = new Secret(ref, path, baseDir, env);
+    secrets.push(s);
+    return s;
+  };
+  const issues: Issue[] = [];
+
+  const targets: Record<string, Target> = {};
+  for (const [name, t] of Object.entries(raw.targets)) {
+    const at = `targets.${name}.auth`;
+    if (t.vendor === 'webex') {
+      const a = t.auth;
+      targets[name] = {
+        name,
+        vendor: 'webex',
+        orgId: t.orgId,
+        apiUrl: t.apiUrl,
+        auth:
+          'accessToken' in a
+            ? { kind: 'accessToken', accessToken: secret(a.accessToken, `${at}.accessToken`) }
+            : {
+                kind: 'refreshToken',
+                clientId: a.clientId,
+                clientSecret: secret(a.clientSecret, `${at}.clientSecret`),
+                refreshToken: secret(a.refreshToken, `${at}.refreshToken`),
+                tokenUrl: a.tokenUrl,
+              },
+      };
+    } else if (t.vendor === 'f5xc') {
+      const a = t.auth;
+      targets[name] = {
+        name,
+        vendor: 'f5xc',
+        tenantUrl: t.tenantUrl,
+        auth:
+          'apiToken' in a
+            ? { kind: 'apiToken', apiToken: secret(a.apiToken, `${at}.apiToken`) }
+            : { kind: 'p12', p12: secret(a.p12, `${at}.p12`), passphrase: secret(a.passphrase, `${at}.passphrase`) },
+      };
+      if ('p12' in a && !a.p12.startsWith('file:')) {
+        issues.push({ path: `${at}.p12`, message: 'a P12 certificate is read from a file: use file:PATH' });
+      }
+    } else {
+      const a = t.auth;
+      targets[name] = {
+        name,
+        vendor: 'yandex',
+        scope:
+          t.federationId !== undefined
+            ? { kind: 'federation', id: t.federationId }
+            : { kind: 'userpool', id: t.userpoolId! },
+        apiUrl: t.apiUrl,
+        operationUrl: t.operationUrl,
+        operationPoll: t.operationPoll,
+        auth:
+          'iamToken' in a
+            ? { kind: 'iamToken', iamToken: secret(a.iamToken, `${at}.iamToken`) }
+            : {
+                kind: 'serviceAccountKey',
+                serviceAccountKey: secret(a.serviceAccountKey, `${at}.serviceAccountKey`),
+                iamUrl: a.iamUrl,
+              },
+      };
+    }
+  }
+
+  const groups = raw.policy.groups;
+  const checkPrincipal = (p: string, path: string): void => {
+    if (EMAIL_PATTERN.test(p) || /^(slack|webex):\S+$/.test(p)) return;
+    if (Object.hasOwn(groups, p)) return;
+    issues.push({
+      path,
+      message: `"${p}" is not an email, a platform id (slack:U…, webex:…) or a group defined in policy.groups`,
+    });
+  };
+  for (const [group, members] of Object.entries(groups)) {
+    members.forEach((m, i) => {
+      if (Object.hasOwn(groups, m)) {
+        issues.push({ path: `policy.groups.${group}[${i}]`, message: 'groups cannot contain other groups' });
+      } else checkPrincipal(m, `policy.groups.${group}[${i}]`);
+    });
+  }
+
+  const rules: PolicyRule[] = raw.policy.rules.map((r, index) => {
+    const at = `policy.rules[${index}]`;
+    r.requesters.forEach((p, i) => checkPrincipal(p, `${at}.requesters[${i}]`));
+    r.targets?.forEach((t, i) => {
+      if (!Object.hasOwn(targets, t)) {
+        issues.push({ path: `${at}.targets[${i}]`, message: `no target named "${t}" in targets` });
+      }
+    });
+    let approval: Approval = { kind: 'none' };
+    if (r.approval !== 'none') {
+      const a = r.approval;
+      a.approvers.forEach((p, i) => checkPrincipal(p, `${at}.approval.approvers[${i}]`));
+      const pool = new Set(a.approvers.flatMap((p) => groups[p] ?? [p]));
+      if (a.count > pool.size) {
+        issues.push({
+          path: `${at}.approval.count`,
+          message: `needs ${a.count} approvals but the approvers name only ${pool.size} principal(s)`,
+        });
+      }
+      approval = { kind: 'required', approvers: a.approvers, count: a.count, expires: a.expires };
+    }
+    const out: PolicyRule = {
+      name: r.name ?? `rule ${index + 1}`,
+      index,
+      actions: r.actions as Action[],
+      requesters: r.requesters,
+      approval,
+    };
+    if (r.domains) out.domains = r.domains.map((d) => d.toLowerCase().replace(/\.$/, ''));
+    if (r.targets) out.targets = r.targets;
+    return out;
+  });
+
+  const chat: Config['chat'] = {};
+  if (raw.chat.slack) {
+    const s = raw.chat.slack;
+    chat.slack = { botToken: secret(s.botToken, 'chat.slack.botToken'), command: s.command, apiUrl: s.apiUrl };
+    if (s.signingSecret) chat.slack.signingSecret = secret(s.signingSecret, 'chat.slack.signingSecret');
+    if (s.appToken) chat.slack.appToken = secret(s.appToken, 'chat.slack.appToken');
+    if (!s.appToken && !s.signingSecret) {
+      issues.push({
+        path: 'chat.slack',
+        message: 'set appToken (Socket Mode) or signingSecret (HTTP mode at /slack/events)',
+      });
+    }
+  }
+  if (raw.chat.webex) {
+    const w = raw.chat.webex;
+    chat.webex = { botToken: secret(w.botToken, 'chat.webex.botToken'), apiUrl: w.apiUrl };
+    if (w.webhookUrl) chat.webex.webhookUrl = w.webhookUrl;
+    if (w.webhookSecret) chat.webex.webhookSecret = secret(w.webhookSecret, 'chat.webex.webhookSecret');
+    if (w.webhookUrl && !w.webhookSecret) {
+      issues.push({
+        path: 'chat.webex.webhookSecret',
+        message: 'webhook mode needs a webhookSecret so that deliveries can be verified',
+      });
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const port = env.PORT === undefined ? raw.server.port : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError([{ path: 'PORT', message: `"${env.PORT}" is not a TCP port (0-65535)` }]);
+  }
+
+  return {
+    source,
+    store: resolve(baseDir, raw.store),
+    targets,
+    policy: { groups, rules },
+    server: { host: raw.server.host, port },
+    http: raw.http,
+    chat,
+    secrets,
+  };
+}

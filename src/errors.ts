@@ -1,0 +1,47 @@
+/**
+ * Errors that reach a person carry a stable `code` (for scripts and tests), a
+ * one-line `message` and, where we know one, a `hint` that says what to do next.
+ */
+export class DomainopsError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DomainopsError';
+    this.code = code;
+    this.hint = options.hint;
+  }
+
+  /** The `error` member of the JSON document of design.md. */
+  toJSON(): { code: string; message: string; hint?: string } {
+    return this.hint === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, hint: this.hint };
+  }
+}
+
+/** A configuration problem: `path` names the field (`targets.webex-prod.orgId`). */
+export class ConfigError extends DomainopsError {
+  readonly issues: readonly { path: string; message: string }[];
+
+  constructor(issues: readonly { path: string; message: string }[], hint?: string) {
+    const text = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    super('config_invalid', `invalid configuration: ${text}`, hint === undefined ? {} : { hint });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Exit codes of the CLI (design.md, "Command line"). */
+export const ExitCode = {
+  ok: 0,
+  usage: 2,
+  rejected: 3,
+  vendor: 4,
+  unknown: 5,
+  notOpen: 6,
+  /** Anything not covered by the contract: configuration or internal errors. */
+  failure: 1,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
