@@ -1,0 +1,87 @@
+import type { Vendor } from '../src/commands/model.ts';
+import { DomainopsError } from '../src/errors.ts';
+import type { RedactedRequest } from './types.ts';
+
+/**
+ * Stable codes of vendor failures. `vendor_outcome_unknown` means the request may have
+ * reached the vendor and we cannot tell whether it took effect: it is never retried blindly.
+ */
+export type VendorErrorCode =
+  | 'vendor_bad_request'
+  | 'vendor_unauthorized'
+  | 'vendor_forbidden'
+  | 'vendor_not_found'
+  | 'vendor_conflict'
+  | 'vendor_locked'
+  | 'vendor_rate_limited'
+  | 'vendor_server_error'
+  | 'vendor_unavailable'
+  | 'vendor_timeout'
+  | 'vendor_bad_response'
+  | 'vendor_unreachable'
+  | 'vendor_auth_failed'
+  | 'vendor_operation_failed'
+  | 'vendor_outcome_unknown'
+  | 'vendor_error';
+
+export interface VendorErrorInit {
+  vendor: Vendor;
+  code: VendorErrorCode;
+  message: string;
+  hint?: string;
+  /** HTTP status, when the vendor answered. */
+  status?: number;
+  /** The vendor's own message (Webex JSON `message`, F5 plain text, Yandex `google.rpc.Status.message`). */
+  vendorMessage?: string;
+  /** Webex `trackingId`, Yandex `x-request-id`, F5 request id: what vendor support asks for. */
+  requestId?: string;
+  /** The request that failed, secrets redacted. */
+  request?: RedactedRequest;
+  /** `unknown` when the vendor may have acted; `failed` when it certainly did not (or said no). */
+  outcome?: 'failed' | 'unknown';
+  cause?: unknown;
+}
+
+/** Every failure of a vendor call, typed once at the adapter boundary. */
+export class VendorError extends DomainopsError {
+  override readonly code: VendorErrorCode;
+  readonly vendor: Vendor;
+  readonly status: number | undefined;
+  readonly vendorMessage: string | undefined;
+  readonly requestId: string | undefined;
+  readonly request: RedactedRequest | undefined;
+  readonly outcome: 'failed' | 'unknown';
+
+  constructor(init: VendorErrorInit) {
+    super(init.code, init.message, {
+      ...(init.hint === undefined ? {} : { hint: init.hint }),
+      ...(init.cause === undefined ? {} : { cause: init.cause }),
+    });
+    this.name = 'VendorError';
+    this.code = init.code;
+    this.vendor = init.vendor;
+    this.status = init.status;
+    this.vendorMessage = init.vendorMessage;
+    this.requestId = init.requestId;
+    this.request = init.request;
+    this.outcome = init.outcome ?? (init.code === 'vendor_outcome_unknown' ? 'unknown' : 'failed');
+  }
+
+  override toJSON(): {
+    code: string;
+    message: string;
+    hint?: string;
+    vendor: Vendor;
+    status?: number;
+    vendorMessage?: string;
+    requestId?: string;
+  } {
+    return {
+      ...super.toJSON(),
+      vendor: this.vendor,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.vendorMessage === undefined ? {} : { vendorMessage: this.vendorMessage }),
+      ...(this.requestId === undefined ? {} : { requestId: this.requestId }),
+    };
+  }
+}
