@@ -4,7 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Action } from '../commands/model.ts';
 import { ConfigError } from '../errors.ts';
-import { EMAIL_PATTERN, configSchema, type RawConfig } from './schema.ts';
+import { configSchema, EMAIL_PATTERN, type RawConfig } from './schema.ts';
 import { Secret } from './secret.ts';
 import type { Approval, Config, PolicyRule, Target } from './types.ts';
 
@@ -38,7 +38,9 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(
       [{ path: '', message: `cannot read ${file}${code ? ` (${code})` : ''}` }],
-      code === 'ENOENT' ? 'create domainops.yaml (see manifest/domainops.example.yaml) or pass --config <path>' : undefined,
+      code === 'ENOENT'
+        ? 'create domainops.yaml (see manifest/domainops.example.yaml) or pass --config <path>'
+        : undefined,
     );
   }
   return parseConfig(text, file, env);
@@ -101,7 +103,11 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
         auth:
           'apiToken' in a
             ? { kind: 'apiToken', apiToken: secret(a.apiToken, `${at}.apiToken`) }
-            : { kind: 'p12', p12: secret(a.p12, `${at}.p12`), passphrase: secret(a.passphrase, `${at}.passphrase`) },
+            : {
+                kind: 'p12',
+                p12: secret(a.p12, `${at}.p12`),
+                passphrase: secret(a.passphrase, `${at}.passphrase`),
+              },
       };
       if ('p12' in a && !a.p12.startsWith('file:')) {
         issues.push({ path: `${at}.p12`, message: 'a P12 certificate is read from a file: use file:PATH' });
@@ -183,7 +189,11 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
   const chat: Config['chat'] = {};
   if (raw.chat.slack) {
     const s = raw.chat.slack;
-    chat.slack = { botToken: secret(s.botToken, 'chat.slack.botToken'), command: s.command, apiUrl: s.apiUrl };
+    chat.slack = {
+      botToken: secret(s.botToken, 'chat.slack.botToken'),
+      command: s.command,
+      apiUrl: s.apiUrl,
+    };
     if (s.signingSecret) chat.slack.signingSecret = secret(s.signingSecret, 'chat.slack.signingSecret');
     if (s.appToken) chat.slack.appToken = secret(s.appToken, 'chat.slack.appToken');
     if (!s.appToken && !s.signingSecret) {

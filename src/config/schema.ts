@@ -49,7 +49,10 @@ const webexAuth = z.union(
 
 const webexTarget = z.strictObject({
   vendor: z.literal('webex'),
-  orgId: z.string().min(1).regex(/^[A-Za-z0-9_=:/+-]+$/, { error: 'expected a Webex organization id' }),
+  orgId: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_=:/+-]+$/, { error: 'expected a Webex organization id' }),
   apiUrl: httpsUrl.default('https://webexapis.com/v1'),
   auth: webexAuth,
 });
@@ -58,10 +61,7 @@ const f5Target = z.strictObject({
   vendor: z.literal('f5xc'),
   tenantUrl: httpsUrl,
   auth: z.union(
-    [
-      z.strictObject({ apiToken: secretRef }),
-      z.strictObject({ p12: secretRef, passphrase: secretRef }),
-    ],
+    [z.strictObject({ apiToken: secretRef }), z.strictObject({ p12: secretRef, passphrase: secretRef })],
     { error: 'auth needs either { apiToken } or { p12: file:PATH, passphrase }' },
   ),
 });
@@ -99,19 +99,46 @@ const target = z.discriminatedUnion('vendor', [webexTarget, f5Target, yandexTarg
   error: 'vendor must be one of webex, f5xc, yandex',
 });
 
+/** A record whose keys must be names; the issue is reported at the offending key. */
+function namedRecord<T extends z.ZodType>(value: T, what: string) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      if (!NAME_PATTERN.test(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${what} names are lower case letters, digits, - and _ (at most 63 characters)`,
+        });
+      }
+    }
+  });
+}
+
 const principal = z.string().min(1, { error: 'a principal cannot be empty' });
 
-const approval = z.union(
-  [
-    z.literal('none'),
-    z.strictObject({
-      approvers: z.array(principal).min(1, { error: 'name at least one approver' }),
-      count: z.number().int().min(1).default(1),
-      expires: duration.default(30 * 60_000),
-    }),
-  ],
-  { error: 'approval is `none` or { approvers: [...], count, expires }' },
-);
+const approvalObject = z.strictObject({
+  approvers: z.array(principal).min(1, { error: 'name at least one approver' }),
+  count: z.number().int().min(1).default(1),
+  expires: duration.default(30 * 60_000),
+});
+
+// Not a z.union: a union cannot tell which branch the user meant, and would hide the
+// inner error ("\"soon\" is not a duration") behind a generic one.
+const approval = z.unknown().transform((value, ctx) => {
+  if (value === 'none') return 'none' as const;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'approval is `none` or { approvers: [...], count, expires }' });
+    return z.NEVER;
+  }
+  const parsed = approvalObject.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    return z.NEVER;
+  }
+  return parsed.data;
+});
 
 const rule = z.strictObject({
   name: z.string().min(1).optional(),
@@ -144,18 +171,10 @@ const chatWebex = z.strictObject({
 
 export const configSchema = z.strictObject({
   store: z.string().min(1).default('./data/domainops.db'),
-  targets: z.record(
-    z.string().regex(NAME_PATTERN, { error: 'target names are lower case letters, digits, - and _' }),
-    target,
-  ),
+  targets: namedRecord(target, 'target'),
   policy: z
     .strictObject({
-      groups: z
-        .record(
-          z.string().regex(NAME_PATTERN, { error: 'group names are lower case letters, digits, - and _' }),
-          z.array(principal),
-        )
-        .default({}),
+      groups: namedRecord(z.array(principal), 'group').default({}),
       rules: z.array(rule).default([]),
     })
     .default({ groups: {}, rules: [] }),
@@ -173,9 +192,7 @@ export const configSchema = z.strictObject({
       maxRetryAfter: duration.default(60_000),
     })
     .default({ connectTimeout: 10_000, timeout: 30_000, retries: 3, maxRetryAfter: 60_000 }),
-  chat: z
-    .strictObject({ slack: chatSlack.optional(), webex: chatWebex.optional() })
-    .default({}),
+  chat: z.strictObject({ slack: chatSlack.optional(), webex: chatWebex.optional() }).default({}),
 });
 
 export type RawConfig = z.output<typeof configSchema>;

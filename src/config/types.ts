@@ -9,7 +9,13 @@ export interface WebexTarget {
   apiUrl: string;
   auth:
     | { kind: 'accessToken'; accessToken: Secret }
-    | { kind: 'refreshToken'; clientId: string; clientSecret: Secret; refreshToken: Secret; tokenUrl: string };
+    | {
+        kind: 'refreshToken';
+        clientId: string;
+        clientSecret: Secret;
+        refreshToken: Secret;
+        tokenUrl: string;
+      };
 }
 
 export interface F5Target {
@@ -28,7 +34,9 @@ export interface YandexTarget {
   apiUrl: string;
   operationUrl: string;
   operationPoll: { interval: number; maxInterval: number; timeout: number };
-  auth: { kind: 'iamToken'; iamToken: Secret } | { kind: 'serviceAccountKey'; serviceAccountKey: Secret; iamUrl: string };
+  auth:
+    | { kind: 'iamToken'; iamToken: Secret }
+    | { kind: 'serviceAccountKey'; serviceAccountKey: Secret; iamUrl: string };
 }
 
 export type Target = WebexTarget | F5Target | YandexTarget;
@@ -40,7 +48,9 @@ export interface HttpSettings {
   maxRetryAfter: number;
 }
 
-export type Approval = { kind: 'none' } | { kind: 'required'; approvers: string[]; count: number; expires: number };
+export type Approval =
+  | { kind: 'none' }
+  | { kind: 'required'; approvers: string[]; count: number; expires: number };
 
 export interface PolicyRule {
   /** `name` from the config, or `rule N` (1-based). */
