@@ -155,7 +155,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
 
   const rules: PolicyRule[] = raw.policy.rules.map((r, index) => {
     const at = `policy.rules[${index}]`;
-    r.requesters.forEach((p, i) => checkPrincipal(p, `${at}.requesters[${i}]`));
+    for (const [i, p] of r.requesters.entries()) checkPrincipal(p, `${at}.requesters[${i}]`);
     r.targets?.forEach((t, i) => {
       if (!Object.hasOwn(targets, t)) {
         issues.push({ path: `${at}.targets[${i}]`, message: `no target named "${t}" in targets` });
@@ -164,7 +164,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
     let approval: Approval = { kind: 'none' };
     if (r.approval !== 'none') {
       const a = r.approval;
-      a.approvers.forEach((p, i) => checkPrincipal(p, `${at}.approval.approvers[${i}]`));
+      for (const [i, p] of a.approvers.entries()) checkPrincipal(p, `${at}.approval.approvers[${i}]`);
       const pool = new Set(a.approvers.flatMap((p) => groups[p] ?? [p]));
       if (a.count > pool.size) {
         issues.push({
