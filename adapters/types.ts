@@ -38,7 +38,14 @@ export interface YandexDomain {
 /** What a vendor call returns, normalised per action; `raw` is the vendor's body as received. */
 export type VendorResult =
   | { action: 'unclaim'; domain: string; raw: unknown }
-  | { action: 'unverify'; domain: string; verifiedDomains: string[]; claimedDomains: string[]; url?: string; raw: unknown }
+  | {
+      action: 'unverify';
+      domain: string;
+      verifiedDomains: string[];
+      claimedDomains: string[];
+      url?: string;
+      raw: unknown;
+    }
   | { action: 'unassign-owner'; email: string; raw: unknown }
   | { action: 'validate'; domain: YandexDomain; operationId: string; raw: unknown }
   | { action: 'domain'; domain: YandexDomain; raw: unknown };

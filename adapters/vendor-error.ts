@@ -22,6 +22,8 @@ export type VendorErrorCode =
   | 'vendor_auth_failed'
   | 'vendor_operation_failed'
   | 'vendor_outcome_unknown'
+  /** A long-running vendor operation (Yandex) did not finish in time; it may still succeed later. */
+  | 'vendor_operation_pending'
   | 'vendor_error';
 
 export interface VendorErrorInit {

@@ -19,7 +19,7 @@ function chatSummary(config: Config): string {
   if (slack)
     parts.push(`slack (${slack.appToken ? 'Socket Mode' : 'HTTP mode at /slack/events'}, ${slack.command})`);
   if (webex) parts.push(`webex (${webex.webhookUrl ? `webhook ${webex.webhookUrl}` : 'websocket mode'})`);
-  return parts.length > 0 ? parts.join(', ') : 'none: `domainops start` serves the local playground';
+  return parts.length > 0 ? parts.join(', ') : 'none configured';
 }
 
 /**

@@ -1,0 +1,44 @@
+/** A bearer token and when to stop using it (ms since the epoch). */
+export interface CachedToken {
+  value: string;
+  renewAt: number;
+}
+
+/**
+ * Holds one renewable token. Concurrent callers that find it missing or due share one
+ * in-flight fetch; a failed fetch is not cached, so the next caller tries again.
+ */
+export class TokenCache {
+  readonly #fetch: () => Promise<CachedToken>;
+  readonly #now: () => number;
+  #token: CachedToken | undefined;
+  #inflight: Promise<CachedToken> | undefined;
+
+  constructor(fetch: () => Promise<CachedToken>, now: () => number) {
+    this.#fetch = fetch;
+    this.#now = now;
+  }
+
+  /** A valid token, fetching one when there is none or the current one is due. */
+  async get(): Promise<string> {
+    const token = this.#token;
+    if (token && this.#now() < token.renewAt) return token.value;
+    this.#inflight ??= this.#fetch().then(
+      (fresh) => {
+        this.#token = fresh;
+        this.#inflight = undefined;
+        return fresh;
+      },
+      (error: unknown) => {
+        this.#inflight = undefined;
+        throw error;
+      },
+    );
+    return (await this.#inflight).value;
+  }
+
+  /** Forgets `value` if it is still the current token (a 401 said it is no good). */
+  drop(value: string): void {
+    if (this.#token?.value === value) this.#token = undefined;
+  }
+}

@@ -1,0 +1,263 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import type { Vendor } from '../src/commands/model.ts';
+import type { HttpSettings } from '../src/config/types.ts';
+import { redactRequest } from './redact.ts';
+import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
+import type { PreparedRequest, RedactedRequest } from './types.ts';
+import { VendorError } from './vendor-error.ts';
+
+/** A vendor's answer, body read in full; any status, including errors after retries ran out. */
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  body: string;
+  /** The request that produced it, secrets redacted: what errors carry. */
+  request: RedactedRequest;
+  /** How many attempts were made (1 when the first one answered). */
+  attempts: number;
+}
+
+export interface SendOptions {
+  vendor: Vendor;
+  signal?: AbortSignal;
+  /** Token requests: the whole body is a credential and is never shown. */
+  sensitiveBody?: boolean;
+}
+
+/** The one HTTP layer every adapter sends through. */
+export interface HttpClient {
+  readonly settings: HttpSettings;
+  /**
+   * Sends with the retry policy of adapters/retry.ts. Resolves with the final response whatever
+   * its status; throws VendorError only when no usable response arrived.
+   */
+  send(request: PreparedRequest, options: SendOptions): Promise<HttpResponse>;
+  /** A client with the same settings whose TLS connections present this certificate (F5 XC P12). */
+  withClientCertificate(cert: { pfx: Uint8Array; passphrase: string }): HttpClient;
+  /** Closes the connection pools this client created (an injected dispatcher is left open). */
+  close(): Promise<void>;
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface HttpClientOptions {
+  /** A dispatcher to send through instead of a new undici Agent (tests: MockAgent or a spy). */
+  dispatcher?: Dispatcher;
+  /** Injectable so retry tests do not wait real seconds. */
+  sleep?: Sleep;
+  now?: () => number;
+  random?: () => number;
+  /** First backoff step in ms (default 500). */
+  baseDelay?: number;
+  /** Responses larger than this are refused as a bad response (default 1 MiB). */
+  maxBodyBytes?: number;
+}
+
+const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : {});
+
+/** One keep-alive pool per origin, with the configured connect, header and body timeouts. */
+function createAgent(
+  settings: HttpSettings,
+  tls: { pfx: Uint8Array; passphrase: string } | undefined,
+): Agent {
+  return new Agent({
+    connect: {
+      timeout: settings.connectTimeout,
+      ...(tls ? { pfx: Buffer.from(tls.pfx), passphrase: tls.passphrase } : {}),
+    },
+    headersTimeout: settings.timeout,
+    bodyTimeout: settings.timeout,
+    keepAliveTimeout: 4_000,
+  });
+}
+
+function normaliseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+class TooLarge extends Error {}
+
+async function readBody(
+  body: AsyncIterable<Uint8Array> & { destroy?: () => void },
+  max: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      body.destroy?.();
+      throw new TooLarge(`response larger than ${max} bytes`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The VendorError for a request that got no usable response. */
+function transportError(
+  error: unknown,
+  phase: 'not-sent' | 'maybe-sent' | 'aborted',
+  request: PreparedRequest,
+  redacted: RedactedRequest,
+  options: SendOptions,
+  settings: HttpSettings,
+): VendorError {
+  const host = new URL(request.url).host;
+  const codes = errorCodes(error);
+  const base = { vendor: options.vendor, request: redacted, cause: error };
+  const what = `${request.method} ${host}`;
+  if (phase === 'aborted') {
+    return new VendorError({
+      ...base,
+      code: request.idempotent ? 'vendor_error' : 'vendor_outcome_unknown',
+      message: `${what} was cancelled`,
+      outcome: request.idempotent ? 'failed' : 'unknown',
+    });
+  }
+  if (phase === 'not-sent') {
+    const timedOut = codes.includes('UND_ERR_CONNECT_TIMEOUT');
+    return new VendorError({
+      ...base,
+      code: 'vendor_unreachable',
+      message: timedOut
+        ? `could not connect to ${host} within ${settings.connectTimeout} ms`
+        : `could not connect to ${host} (${codes[0] ?? 'connection failed'})`,
+      hint: 'check the target URL and this host’s network and DNS; nothing was sent to the vendor',
+      outcome: 'failed',
+    });
+  }
+  const timedOut = codes.includes('UND_ERR_HEADERS_TIMEOUT') || codes.includes('UND_ERR_BODY_TIMEOUT');
+  const reason = timedOut
+    ? `no complete response within ${settings.timeout} ms`
+    : `connection lost (${codes[0] ?? 'reset'})`;
+  if (!request.idempotent) {
+    return new VendorError({
+      ...base,
+      code: 'vendor_outcome_unknown',
+      message: `${what}: ${reason}; the vendor may have carried out the request`,
+      hint: 'check the current state in the vendor console before trying again',
+      outcome: 'unknown',
+    });
+  }
+  return new VendorError({
+    ...base,
+    code: timedOut ? 'vendor_timeout' : 'vendor_unreachable',
+    message: `${what}: ${reason}`,
+    hint: 'the vendor did not answer properly: try again later',
+    outcome: 'failed',
+  });
+}
+
+class UndiciHttpClient implements HttpClient {
+  readonly settings: HttpSettings;
+  readonly #options: HttpClientOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #owned: Agent[] = [];
+
+  constructor(settings: HttpSettings, options: HttpClientOptions) {
+    this.settings = settings;
+    this.#options = options;
+    if (options.dispatcher) {
+      this.#dispatcher = options.dispatcher;
+    } else {
+      const agent = createAgent(settings, undefined);
+      this.#dispatcher = agent;
+      this.#owned.push(agent);
+    }
+  }
+
+  /** The certificate's pool belongs to this (the shared) client, so closing it closes that pool too. */
+  withClientCertificate(cert: { pfx: Uint8Array; passphrase: string }): HttpClient {
+    const agent = createAgent(this.settings, cert);
+    this.#owned.push(agent);
+    return new UndiciHttpClient(this.settings, { ...this.#options, dispatcher: agent });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#owned.splice(0).map((agent) => agent.close()));
+  }
+
+  async send(request: PreparedRequest, options: SendOptions): Promise<HttpResponse> {
+    const redacted = redactRequest(request, options.sensitiveBody ? { sensitiveBody: true } : {});
+    const sleep = this.#options.sleep ?? defaultSleep;
+    const now = this.#options.now ?? Date.now;
+    const policy: RetryPolicy = {
+      retries: this.settings.retries,
+      maxRetryAfter: this.settings.maxRetryAfter,
+      baseDelay: this.#options.baseDelay ?? 500,
+      random: this.#options.random ?? Math.random,
+    };
+    const url = new URL(request.url);
+    for (let attempt = 0; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        const res = await this.#dispatcher.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+          signal: options.signal ?? null,
+        });
+        const body = await readBody(res.body, this.#options.maxBodyBytes ?? 1024 * 1024);
+        response = {
+          status: res.statusCode,
+          headers: normaliseHeaders(res.headers),
+          body,
+          request: redacted,
+          attempts: attempt + 1,
+        };
+      } catch (error) {
+        if (error instanceof TooLarge) {
+          throw new VendorError({
+            vendor: options.vendor,
+            code: 'vendor_bad_response',
+            message: `${request.method} ${url.host}: ${error.message}`,
+            request: redacted,
+            outcome: request.idempotent ? 'failed' : 'unknown',
+          });
+        }
+        const phase = classifyFailure(error, options.signal);
+        const wait = retryDelay({ phase }, attempt, request.idempotent, policy, now());
+        if (wait === undefined) throw transportError(error, phase, request, redacted, options, this.settings);
+        await this.#pause(sleep, wait, options);
+        continue;
+      }
+      const wait = retryDelay(
+        { status: response.status, retryAfter: response.headers['retry-after'] },
+        attempt,
+        request.idempotent,
+        policy,
+        now(),
+      );
+      if (wait === undefined) return response;
+      await this.#pause(sleep, wait, options);
+    }
+  }
+
+  async #pause(sleep: Sleep, ms: number, options: SendOptions): Promise<void> {
+    try {
+      await sleep(ms, options.signal);
+    } catch (error) {
+      // Cancelled while waiting between attempts: the last attempt certainly did not execute.
+      throw new VendorError({
+        vendor: options.vendor,
+        code: 'vendor_error',
+        message: 'request cancelled',
+        cause: error,
+      });
+    }
+  }
+}
+
+/** The shared HTTP layer, from the `http` settings of the config (all durations in ms). */
+export function createHttpClient(settings: HttpSettings, options: HttpClientOptions = {}): HttpClient {
+  return new UndiciHttpClient(settings, options);
+}

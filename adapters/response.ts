@@ -1,0 +1,117 @@
+import type { Vendor } from '../src/commands/model.ts';
+import type { HttpResponse } from './http.ts';
+import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.ts';
+
+/** The stable code for an HTTP error status (vendor mappers may refine it). */
+export function codeForStatus(status: number): VendorErrorCode {
+  switch (status) {
+    case 400:
+      return 'vendor_bad_request';
+    case 401:
+      return 'vendor_unauthorized';
+    case 403:
+      return 'vendor_forbidden';
+    case 404:
+      return 'vendor_not_found';
+    case 409:
+      return 'vendor_conflict';
+    case 423:
+      return 'vendor_locked';
+    case 429:
+      return 'vendor_rate_limited';
+    case 503:
+      return 'vendor_unavailable';
+    case 504:
+      return 'vendor_timeout';
+    default:
+      return status >= 500 ? 'vendor_server_error' : 'vendor_error';
+  }
+}
+
+/**
+ * Whether a side-effecting call may have taken effect despite this error status. 502 and 504
+ * come from a gateway whose upstream may still have acted; every other error status is the
+ * vendor saying the request was not carried out (423/429/503 by definition, 4xx by refusal,
+ * 500 by the vendor's own account).
+ */
+export function outcomeForStatus(status: number, idempotent: boolean): 'failed' | 'unknown' {
+  return !idempotent && (status === 502 || status === 504) ? 'unknown' : 'failed';
+}
+
+/** The vendor's request id from the usual headers (Webex `TrackingID`, Yandex `x-request-id`). */
+export function requestIdFrom(headers: Record<string, string>): string | undefined {
+  return headers.trackingid ?? headers['x-request-id'] ?? headers['x-vcap-request-id'];
+}
+
+/** Parses a body as JSON whatever the content type; undefined when it is not JSON. */
+export function tryJson(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The JSON body of a successful response. A wrong content type or malformed JSON is
+ * `vendor_bad_response`; when the call had side effects and the status was 2xx the vendor
+ * most likely acted, so the outcome is `unknown` rather than `failed`.
+ */
+export function successJson(response: HttpResponse, vendor: Vendor, sideEffect: boolean): unknown {
+  const type = response.headers['content-type'] ?? '';
+  const id = requestIdFrom(response.headers);
+  const withId: Omit<VendorErrorInit, 'message'> = {
+    vendor,
+    code: 'vendor_bad_response',
+    status: response.status,
+    request: response.request,
+    outcome: sideEffect ? 'unknown' : 'failed',
+    hint: sideEffect
+      ? 'the vendor accepted the request but its answer was unreadable: check the current state before trying again'
+      : 'the vendor answered something other than JSON: check the target URL (a proxy or login page?)',
+    ...(id === undefined ? {} : { requestId: id }),
+  };
+  if (!/\bjson\b|\+json/i.test(type)) {
+    throw new VendorError({
+      ...withId,
+      message: `${vendor} answered ${response.status} with content type ${type || '(none)'} instead of JSON`,
+    });
+  }
+  try {
+    return JSON.parse(response.body) as unknown;
+  } catch (error) {
+    throw new VendorError({
+      ...withId,
+      message: `${vendor} answered ${response.status} with malformed JSON`,
+      cause: error,
+    });
+  }
+}
+
+/** A `vendor_bad_response` for a JSON body of the wrong shape. */
+export function badShape(
+  response: HttpResponse,
+  vendor: Vendor,
+  sideEffect: boolean,
+  what: string,
+): VendorError {
+  const id = requestIdFrom(response.headers);
+  return new VendorError({
+    vendor,
+    code: 'vendor_bad_response',
+    message: `${vendor} answered ${response.status} but ${what}`,
+    status: response.status,
+    request: response.request,
+    outcome: sideEffect ? 'unknown' : 'failed',
+    ...(id === undefined ? {} : { requestId: id }),
+  });
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}

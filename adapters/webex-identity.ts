@@ -1,0 +1,88 @@
+import type { VendorAction, VendorCall } from '../src/commands/model.ts';
+import type { WebexTarget } from '../src/config/types.ts';
+import { type AuthProvider, sendAuthenticated, withAuthorization } from './auth/provider.ts';
+import type { HttpClient } from './http.ts';
+import { redactRequest } from './redact.ts';
+import { badShape, isRecord, isStringArray, successJson } from './response.ts';
+import type { PreparedRequest, RedactedRequest, VendorClient, VendorResult } from './types.ts';
+import { unsupportedAction } from './unsupported.ts';
+import { webexError } from './webex-errors.ts';
+
+const ACTIONS = ['unclaim', 'unverify'] as const satisfies readonly VendorAction[];
+
+/**
+ * The request for a Webex call, without Authorization. Wire format (seeds 000/001):
+ * `POST {apiUrl}/identity/organizations/{orgId}/actions/unclaimDomain` `{"domain"}` → 204/200;
+ * `POST …/actions/unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
+ */
+export function buildWebexRequest(target: WebexTarget, call: VendorCall): PreparedRequest {
+  const base = `${target.apiUrl}/identity/organizations/${encodeURIComponent(target.orgId)}/actions`;
+  const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (call.action === 'unclaim') {
+    return {
+      method: 'POST',
+      url: `${base}/unclaimDomain`,
+      headers,
+      body: JSON.stringify({ domain: call.domain }),
+      idempotent: false,
+    };
+  }
+  if (call.action === 'unverify') {
+    return {
+      method: 'POST',
+      url: `${base}/unverifyDomain`,
+      headers,
+      body: JSON.stringify({ domain: call.domain, removePending: call.removePending }),
+      idempotent: false,
+    };
+  }
+  throw unsupportedAction('webex', target.name, call.action);
+}
+
+/** A client for Webex Identity organization domains (unclaim, unverify). */
+export function createWebexClient(target: WebexTarget, http: HttpClient, auth: AuthProvider): VendorClient {
+  return {
+    vendor: 'webex',
+    target: target.name,
+    vendorRef: target.orgId,
+    actions: ACTIONS,
+    describe(call): RedactedRequest {
+      return redactRequest(withAuthorization(buildWebexRequest(target, call), auth.redactedHeader));
+    },
+    async execute(call, options = {}): Promise<VendorResult> {
+      const request = buildWebexRequest(target, call);
+      const response = await sendAuthenticated(http, auth, request, {
+        vendor: 'webex',
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const domain = call.action === 'unclaim' || call.action === 'unverify' ? call.domain : '';
+      if (response.status < 200 || response.status > 299) {
+        throw webexError(response, { action: call.action, domain, orgId: target.orgId, idempotent: false });
+      }
+      if (call.action === 'unclaim') {
+        // 204 No Content is the documented answer; a 200 may carry a body, kept as raw when it is JSON.
+        const raw =
+          response.status === 204 || response.body.trim() === ''
+            ? null
+            : successJson(response, 'webex', true);
+        return { action: 'unclaim', domain, raw };
+      }
+      const body = successJson(response, 'webex', true);
+      if (
+        !isRecord(body) ||
+        !isStringArray(body.verifiedDomains ?? []) ||
+        !isStringArray(body.claimedDomains ?? [])
+      ) {
+        throw badShape(response, 'webex', true, 'its body is not {verifiedDomains, claimedDomains, url}');
+      }
+      return {
+        action: 'unverify',
+        domain,
+        verifiedDomains: (body.verifiedDomains as string[] | undefined) ?? [],
+        claimedDomains: (body.claimedDomains as string[] | undefined) ?? [],
+        ...(typeof body.url === 'string' ? { url: body.url } : {}),
+        raw: body,
+      };
+    },
+  };
+}

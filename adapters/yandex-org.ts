@@ -1,0 +1,221 @@
+import type { VendorAction, VendorCall } from '../src/commands/model.ts';
+import type { YandexTarget } from '../src/config/types.ts';
+import { type AuthProvider, sendAuthenticated, withAuthorization } from './auth/provider.ts';
+import type { HttpClient, HttpResponse, Sleep } from './http.ts';
+import { redactRequest } from './redact.ts';
+import { badShape, isRecord, successJson } from './response.ts';
+import type {
+  PreparedRequest,
+  RedactedRequest,
+  VendorClient,
+  VendorResult,
+  YandexChallenge,
+  YandexDomain,
+} from './types.ts';
+import { unsupportedAction } from './unsupported.ts';
+import { VendorError } from './vendor-error.ts';
+import { parseRpcStatus, scopeLabel, yandexError, yandexHint } from './yandex-errors.ts';
+
+const ACTIONS = ['validate', 'domain'] as const satisfies readonly VendorAction[];
+
+/** `{apiUrl}/saml/federations/{id}/domains/{domain}` or `{apiUrl}/idp/userpools/{id}/domains/{domain}`. */
+export function domainUrl(target: YandexTarget, domain: string): string {
+  const scope = target.scope.kind === 'federation' ? 'saml/federations' : 'idp/userpools';
+  return `${target.apiUrl}/${scope}/${encodeURIComponent(target.scope.id)}/domains/${encodeURIComponent(domain)}`;
+}
+
+/**
+ * The request for a Yandex call, without Authorization. `domain`: `GET …/domains/{domain}` →
+ * Domain (seed 004). `validate`: `POST …/domains/{domain}:validate` → Operation (seed 003). The
+ * request message of validate has path parameters only; we send `{}` with a JSON content type,
+ * which the REST gateway maps to an empty message (an empty body would be accepted too).
+ * Validate is marked idempotent: repeating it only re-checks DNS, so a lost answer is retried.
+ */
+export function buildYandexRequest(target: YandexTarget, call: VendorCall): PreparedRequest {
+  if (call.action === 'domain') {
+    return {
+      method: 'GET',
+      url: domainUrl(target, call.domain),
+      headers: { Accept: 'application/json' },
+      idempotent: true,
+    };
+  }
+  if (call.action === 'validate') {
+    return {
+      method: 'POST',
+      url: `${domainUrl(target, call.domain)}:validate`,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: '{}',
+      idempotent: true,
+    };
+  }
+  throw unsupportedAction('yandex', target.name, call.action);
+}
+
+/** `GET {operationUrl}/operations/{id}`. */
+export function buildOperationRequest(target: YandexTarget, id: string): PreparedRequest {
+  return {
+    method: 'GET',
+    url: `${target.operationUrl}/operations/${encodeURIComponent(id)}`,
+    headers: { Accept: 'application/json' },
+    idempotent: true,
+  };
+}
+
+function optionalStrings<K extends string>(
+  source: Record<string, unknown>,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const k of keys) if (typeof source[k] === 'string') out[k] = source[k];
+  return out;
+}
+
+/** A Domain from a response body; undefined when the body is not one. */
+export function parseDomain(value: unknown): YandexDomain | undefined {
+  if (!isRecord(value) || typeof value.domain !== 'string') return undefined;
+  const challenges: YandexChallenge[] = (Array.isArray(value.challenges) ? value.challenges : [])
+    .filter(isRecord)
+    .map((c) => {
+      const challenge: YandexChallenge = optionalStrings(c, [
+        'createdAt',
+        'updatedAt',
+        'type',
+        'status',
+      ] as const);
+      if (isRecord(c.dnsChallenge))
+        challenge.dnsChallenge = optionalStrings(c.dnsChallenge, ['name', 'type', 'value'] as const);
+      return challenge;
+    });
+  const domain: YandexDomain = {
+    domain: value.domain,
+    ...optionalStrings(value, ['status', 'statusCode', 'createdAt', 'validatedAt'] as const),
+    challenges,
+  };
+  if (typeof value.deletionProtection === 'boolean') domain.deletionProtection = value.deletionProtection;
+  return domain;
+}
+
+interface Deps {
+  http: HttpClient;
+  auth: AuthProvider;
+  now: () => number;
+  sleep: Sleep;
+}
+
+/** A client for Yandex Organization Manager domains of one federation or userpool. */
+export function createYandexClient(target: YandexTarget, deps: Deps): VendorClient {
+  const { http, auth, now, sleep } = deps;
+
+  const send = (request: PreparedRequest, signal: AbortSignal | undefined): Promise<HttpResponse> =>
+    sendAuthenticated(http, auth, request, { vendor: 'yandex', ...(signal ? { signal } : {}) });
+
+  const operation = (
+    response: HttpResponse,
+  ): { id: string; done: boolean; body: Record<string, unknown> } => {
+    const body = successJson(response, 'yandex', false);
+    if (!isRecord(body) || typeof body.id !== 'string')
+      throw badShape(response, 'yandex', false, 'its body is not an Operation');
+    return { id: body.id, done: body.done === true, body };
+  };
+
+  /** Polls with growing intervals until done; a timeout leaves the operation running at Yandex. */
+  const waitFor = async (
+    first: ReturnType<typeof operation>,
+    domain: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ body: Record<string, unknown>; response: HttpResponse }> => {
+    let op = first;
+    let response: HttpResponse | undefined;
+    const { interval, maxInterval, timeout } = target.operationPoll;
+    const deadline = now() + timeout;
+    let wait = interval;
+    while (!op.done) {
+      const left = deadline - now();
+      if (left <= 0) {
+        throw new VendorError({
+          vendor: 'yandex',
+          code: 'vendor_operation_pending',
+          message: `Yandex operation ${op.id} (validate ${domain}) is still running after ${Math.round(timeout / 1000)} s`,
+          hint: `it may still finish: run \`domain ${domain}\` later to see the result (operation ${op.id})`,
+          outcome: 'unknown',
+        });
+      }
+      await sleep(Math.min(wait, left), signal);
+      wait = Math.min(wait * 2, maxInterval);
+      try {
+        response = await send(buildOperationRequest(target, op.id), signal);
+        if (response.status !== 200) {
+          throw yandexError(response, {
+            action: `operation ${op.id} of validate`,
+            domain,
+            target,
+            idempotent: true,
+          });
+        }
+        op = operation(response);
+      } catch (error) {
+        if (!(error instanceof VendorError)) throw error;
+        // Validation was started; only our view of it failed.
+        throw new VendorError({
+          vendor: 'yandex',
+          code: error.code,
+          message: `${error.message} (while waiting for operation ${op.id})`,
+          hint: `the validation may still finish: run \`domain ${domain}\` later (operation ${op.id})`,
+          outcome: 'unknown',
+          ...(error.status === undefined ? {} : { status: error.status }),
+          ...(error.vendorMessage === undefined ? {} : { vendorMessage: error.vendorMessage }),
+          ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+          ...(error.request === undefined ? {} : { request: error.request }),
+          cause: error,
+        });
+      }
+    }
+    // The loop ran at least once (the first operation was not done), so `response` is set.
+    return { body: op.body, response: response! };
+  };
+
+  return {
+    vendor: 'yandex',
+    target: target.name,
+    vendorRef: target.scope.id,
+    actions: ACTIONS,
+    describe(call): RedactedRequest {
+      return redactRequest(withAuthorization(buildYandexRequest(target, call), auth.redactedHeader));
+    },
+    async execute(call, options = {}): Promise<VendorResult> {
+      const request = buildYandexRequest(target, call);
+      const domain = call.action === 'validate' || call.action === 'domain' ? call.domain : '';
+      const response = await send(request, options.signal);
+      if (response.status < 200 || response.status > 299) {
+        throw yandexError(response, { action: call.action, domain, target, idempotent: true });
+      }
+      if (call.action === 'domain') {
+        const body = successJson(response, 'yandex', false);
+        const parsed = parseDomain(body);
+        if (!parsed) throw badShape(response, 'yandex', false, 'its body is not a Domain');
+        return { action: 'domain', domain: parsed, raw: body };
+      }
+      const started = operation(response);
+      const { body, response: last } = started.done
+        ? { body: started.body, response }
+        : await waitFor(started, domain, options.signal);
+      const failure = parseRpcStatus(body.error);
+      if (failure) {
+        const hint = yandexHint(failure.code, domain, target);
+        throw new VendorError({
+          vendor: 'yandex',
+          code: 'vendor_operation_failed',
+          message: `Yandex could not validate ${domain} in ${scopeLabel(target)}${failure.message ? `: ${failure.message}` : ''} (operation ${started.id}${failure.code === undefined ? '' : `, gRPC code ${failure.code}`})`,
+          ...(hint === undefined ? {} : { hint }),
+          ...(failure.message === undefined ? {} : { vendorMessage: failure.message }),
+          request: last.request,
+        });
+      }
+      const validated = parseDomain(body.response);
+      if (!validated)
+        throw badShape(last, 'yandex', false, `operation ${started.id} finished without a Domain`);
+      return { action: 'validate', domain: validated, operationId: started.id, raw: body };
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import { type App, createApp, type Reply, replyDocument } from '../app.ts';
+import { normalizeEmail } from '../commands/normalize.ts';
+import { configPath, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
+import type { Actor } from '../policy/actor.ts';
+import { auditText, pendingText } from '../present/text.ts';
+import { auditToJsonLines } from '../requests/audit.ts';
+import { checkConfigReport } from './check-config.ts';
+
+/** Where the CLI writes, and what it reads from the environment (tests pass their own). */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** Builds the app for a config; tests inject one aimed at local fakes. */
+  createApp?: (config: Config) => App;
+}
+
+export const USAGE = `Usage: domainops <command> [options]
+
+Commands:
+  exec --as <email> [--json] [--dry-run] "<command>"   run one chat command as <email>
+  approve <id> --as <email> [--json]                  approve a pending request
+  deny <id> --as <email> [--reason <text>] [--json]   deny a pending request
+  cancel <id> --as <email> [--json]                   withdraw a pending request
+  pending [--json]                                    requests waiting for approval
+  audit [--json | --jsonl] [--limit N]                the audit trail (newest last)
+  explain --as <email> "<command>"                    which rule decides, which approval it needs
+  check-config                                        validate the config and its secrets
+
+Global options:
+  --config <path>   the config file (default: $DOMAINOPS_CONFIG, then ./domainops.yaml)
+  --help            this text`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  as: { type: 'string' },
+  json: { type: 'boolean' },
+  jsonl: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  reason: { type: 'string' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** Which options each subcommand takes (besides --config and --help). */
+const ALLOWED: Record<string, OptionName[]> = {
+  exec: ['as', 'json', 'dry-run'],
+  approve: ['as', 'json'],
+  deny: ['as', 'json', 'reason'],
+  cancel: ['as', 'json'],
+  pending: ['json'],
+  audit: ['json', 'jsonl', 'limit'],
+  explain: ['as', 'json'],
+  'check-config': [],
+};
+
+class UsageError extends DomainopsError {
+  constructor(message: string) {
+    super('usage', message, { hint: 'run `domainops --help` for the commands and their options' });
+  }
+}
+
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
+
+function actorFrom(values: Values): Actor {
+  if (values.as === undefined) throw new UsageError('--as <email> is required: who is running this command');
+  const email = normalizeEmail(values.as);
+  if (!email.ok) throw new UsageError(`--as: ${email.message}`);
+  return { platform: 'cli', id: email.email.toLowerCase(), email: email.email.toLowerCase() };
+}
+
+function positional(args: string[], count: number, what: string): string[] {
+  if (args.length < count) throw new UsageError(`missing ${what}`);
+  return args;
+}
+
+/** Runs the CLI and returns its exit code. Never throws for bad input. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}`);
+    return ExitCode.usage;
+  }
+  const values = parsed.values as Values;
+  const [sub, ...args] = parsed.positionals;
+  if (values.help || sub === undefined || sub === 'help') {
+    (sub === undefined && !values.help ? io.stderr : io.stdout)(USAGE);
+    return sub === undefined && !values.help ? ExitCode.usage : ExitCode.ok;
+  }
+  const allowed = ALLOWED[sub];
+  if (!allowed) {
+    io.stderr(`unknown command "${sub}"\n\n${USAGE}`);
+    return ExitCode.usage;
+  }
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (name !== 'config' && name !== 'help' && !allowed.includes(name)) {
+      io.stderr(`${sub} does not take --${name}\n\n${USAGE}`);
+      return ExitCode.usage;
+    }
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(configPath(values.config, io.env), io.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      return ExitCode.failure;
+    }
+    throw error;
+  }
+  if (sub === 'check-config') {
+    const report = checkConfigReport(config);
+    (report.ok ? io.stdout : io.stderr)(report.text);
+    return report.ok ? ExitCode.ok : ExitCode.failure;
+  }
+
+  const app = (io.createApp ?? createApp)(config);
+  try {
+    return await run(sub, args, values, app, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`${error.message}\n${error.hint}`);
+      return ExitCode.usage;
+    }
+    if (error instanceof DomainopsError) {
+      io.stderr(`${error.code}: ${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      return ExitCode.failure;
+    }
+    throw error;
+  } finally {
+    await app.close();
+  }
+}
+
+function print(reply: Reply, json: boolean | undefined, io: CliIo): number {
+  if (json) io.stdout(JSON.stringify(replyDocument(reply), null, 2));
+  else (reply.exitCode === ExitCode.ok ? io.stdout : io.stderr)(reply.text);
+  return reply.exitCode;
+}
+
+async function run(sub: string, args: string[], values: Values, app: App, io: CliIo): Promise<number> {
+  switch (sub) {
+    case 'exec': {
+      const actor = actorFrom(values);
+      const text = positional(args, 1, 'the command to run, e.g. "unclaim abc.com"').join(' ');
+      return print(await app.handle(text, actor, { dryRun: values['dry-run'] === true }), values.json, io);
+    }
+    case 'explain': {
+      const actor = actorFrom(values);
+      const text = positional(args, 1, 'the command to explain, e.g. "unclaim abc.com"').join(' ');
+      return print(app.explain(text, actor), values.json, io);
+    }
+    case 'approve':
+    case 'deny':
+    case 'cancel': {
+      const actor = actorFrom(values);
+      const [id] = positional(args, 1, 'the request id');
+      if (args.length > 1)
+        throw new UsageError(`${sub} takes one request id; quote a reason with --reason "…"`);
+      const reply =
+        sub === 'approve'
+          ? await app.approve(id!, actor)
+          : sub === 'deny'
+            ? await app.deny(id!, actor, values.reason)
+            : await app.cancel(id!, actor);
+      return print(reply, values.json, io);
+    }
+    case 'pending': {
+      if (args.length > 0) throw new UsageError('pending takes no arguments');
+      const requests = await app.workflow().pending();
+      if (values.json) io.stdout(JSON.stringify({ requests }, null, 2));
+      else io.stdout(pendingText(requests));
+      return ExitCode.ok;
+    }
+    case 'audit': {
+      if (args.length > 0) throw new UsageError('audit takes no arguments; use --limit N');
+      const limit = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
+        throw new UsageError('--limit takes a whole number from 1 to 100000');
+      }
+      if (values.json && values.jsonl) throw new UsageError('choose one of --json and --jsonl');
+      const events = await app.workflow().audit(limit);
+      if (values.json) io.stdout(JSON.stringify({ events }, null, 2));
+      else if (values.jsonl) io.stdout(auditToJsonLines(events).replace(/\n$/, ''));
+      else io.stdout(auditText(events));
+      return ExitCode.ok;
+    }
+  }
+  throw new UsageError(`unknown command "${sub}"`);
+}

@@ -1,0 +1,194 @@
+import type { PolicyConfig } from '../config/types.ts';
+import { type Actor, samePerson } from '../policy/actor.ts';
+import { approverMatches, evaluate, type PolicyInput } from '../policy/policy.ts';
+import type { ApprovalRecord, ApprovalRequirement, RequestError, RequestRecord } from './model.ts';
+import { notFound, notOpen, type Outcome, outcomeOf } from './outcome.ts';
+import type { AuditActor } from './store.ts';
+import { auditActor, contention, MAX_ATTEMPTS, type Transitions } from './transitions.ts';
+
+interface Deps {
+  t: Transitions;
+  policy: () => PolicyConfig;
+  run: (approved: RequestRecord, trigger: AuditActor) => Promise<Outcome>;
+  now: () => number;
+}
+
+/** The policy question a stored request asks, with the requester as actor. */
+export function policyInput(request: RequestRecord): PolicyInput {
+  return {
+    action: request.action,
+    target: request.target,
+    subject: request.subject,
+    actor: request.requester,
+  };
+}
+
+/** The error stored with a request the policy rejects. */
+export function rejectedError(reason: string): RequestError {
+  return {
+    code: 'policy_rejected',
+    message: reason,
+    hint: 'run `domainops explain` with the same command to see which rules were checked',
+  };
+}
+
+/** Distinct people among the approvals who are eligible approvers now and are not the requester. */
+export function countApprovals(
+  policy: PolicyConfig,
+  approvals: readonly ApprovalRecord[],
+  approvers: readonly string[],
+  requester: Actor,
+): number {
+  const counted: Actor[] = [];
+  for (const { actor } of approvals) {
+    if (samePerson(actor, requester) || !approverMatches(policy, approvers, actor)) continue;
+    if (!counted.some((c) => samePerson(c, actor))) counted.push(actor);
+  }
+  return counted.length;
+}
+
+/**
+ * approve, deny and cancel. Each reads the request (expiring it if overdue), decides, and writes
+ * with a compare-and-set; a lost race re-reads and decides again.
+ *
+ * An approval re-checks the policy with the requester as actor. If the policy now rejects the
+ * request, it becomes `rejected` (audited, with the explanation) and the approver is told. If a
+ * rule needing approval matches, that rule's approvers and count apply (the deadline stays);
+ * approvals already given count only if their approvers are still eligible. If the policy now
+ * needs no approval, the stored requirement stands.
+ */
+export function createDecisions({ t, policy, run, now }: Deps) {
+  const approve = async (id: string, actor: Actor): Promise<Outcome> => {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const request = await t.load(id);
+      if (!request) return notFound(id);
+      if (request.status !== 'pending' || !request.approval) return notOpen(request);
+      if (samePerson(request.requester, actor)) {
+        const message = `you cannot approve your own request ${request.id}`;
+        return t.refuse(
+          request,
+          actor,
+          'approve',
+          'approve_own_request',
+          message,
+          'another approver must approve it',
+        );
+      }
+      const current = policy();
+      const decision = evaluate(current, policyInput(request));
+      if (decision.decision === 'reject') {
+        const reason = `the policy no longer allows this request: ${decision.reason}`;
+        const next: RequestRecord = {
+          ...request,
+          status: 'rejected',
+          explanation: decision.explanation.text,
+          error: rejectedError(reason),
+        };
+        const details = { reason: decision.reason, code: decision.code, recheck: true };
+        const stored = await t.write(request, next, [
+          t.event(request, auditActor(actor), 'rejected', 'rejected', details),
+        ]);
+        if (stored) return outcomeOf(stored, decision.explanation);
+        continue;
+      }
+      const requirement: ApprovalRequirement =
+        decision.decision === 'approval'
+          ? { ...decision.approval, expiresAt: request.approval.expiresAt }
+          : request.approval;
+      const { approvers, count, expiresAt } = requirement;
+      const rule = decision.decision === 'approval' ? decision.rule.name : request.rule;
+      if (!approverMatches(current, approvers, actor)) {
+        const message = `you are not an approver of request ${request.id} (rule "${rule}": ${approvers.join(', ')})`;
+        return t.refuse(request, actor, 'approve', 'not_an_approver', message);
+      }
+      if (request.approvals.some((a) => samePerson(a.actor, actor))) {
+        const message = `you already approved request ${request.id}`;
+        return t.refuse(request, actor, 'approve', 'already_approved', message, 'each approver counts once');
+      }
+      const approvals = [...request.approvals, { actor, at: now() }];
+      const counted = countApprovals(current, approvals, approvers, request.requester);
+      const done = counted >= count;
+      const next: RequestRecord = {
+        ...request,
+        approval: { approvers, count, expiresAt },
+        approvals,
+        status: done ? 'approved' : 'pending',
+      };
+      if (rule !== undefined) next.rule = rule;
+      const details: Record<string, unknown> = { approvals: counted, needed: count };
+      if (rule !== request.rule) details.ruleChanged = { from: request.rule, to: rule };
+      const stored = await t.write(request, next, [
+        t.event(request, auditActor(actor), done ? 'approved' : 'approval', next.status, details),
+      ]);
+      if (!stored) continue;
+      return done ? run(stored, auditActor(actor)) : outcomeOf(stored);
+    }
+    throw contention(id);
+  };
+
+  /** An approver under the stored requirement or under the rule that matches now. */
+  const canDecide = (request: RequestRecord, actor: Actor): boolean => {
+    const current = policy();
+    if (request.approval && approverMatches(current, request.approval.approvers, actor)) return true;
+    const decision = evaluate(current, policyInput(request));
+    return decision.decision === 'approval' && approverMatches(current, decision.approval.approvers, actor);
+  };
+
+  /** pending → denied | cancelled, unless `check` refuses. */
+  const close = async (
+    id: string,
+    actor: Actor,
+    to: 'denied' | 'cancelled',
+    check: (request: RequestRecord) => Promise<Outcome> | undefined,
+    reason?: string,
+  ): Promise<Outcome> => {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const request = await t.load(id);
+      if (!request) return notFound(id);
+      if (request.status !== 'pending') return notOpen(request);
+      const refused = check(request);
+      if (refused) return refused;
+      const stamp = { actor, at: now() };
+      const next: RequestRecord =
+        to === 'denied'
+          ? { ...request, status: 'denied', denial: reason === undefined ? stamp : { ...stamp, reason } }
+          : { ...request, status: 'cancelled', cancellation: stamp };
+      const details = reason === undefined ? undefined : { reason };
+      const stored = await t.write(request, next, [t.event(request, auditActor(actor), to, to, details)]);
+      if (stored) return outcomeOf(stored);
+    }
+    throw contention(id);
+  };
+
+  const deny = (id: string, actor: Actor, reason?: string): Promise<Outcome> =>
+    close(
+      id,
+      actor,
+      'denied',
+      (request) => {
+        if (samePerson(request.requester, actor)) {
+          const message = `you cannot deny your own request ${request.id}`;
+          const hint = `use \`cancel ${request.id}\` to withdraw it`;
+          return t.refuse(request, actor, 'deny', 'deny_own_request', message, hint);
+        }
+        if (canDecide(request, actor)) return undefined;
+        return t.refuse(
+          request,
+          actor,
+          'deny',
+          'not_an_approver',
+          `you are not an approver of request ${request.id}`,
+        );
+      },
+      reason,
+    );
+
+  const cancel = (id: string, actor: Actor): Promise<Outcome> =>
+    close(id, actor, 'cancelled', (request) => {
+      if (samePerson(request.requester, actor) || canDecide(request, actor)) return undefined;
+      const message = `only the requester or an approver can cancel request ${request.id}`;
+      return t.refuse(request, actor, 'cancel', 'not_allowed_to_cancel', message);
+    });
+
+  return { approve, deny, cancel };
+}

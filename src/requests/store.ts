@@ -1,0 +1,76 @@
+import type { Actor } from '../policy/actor.ts';
+import type { RequestRecord, RequestStatus } from './model.ts';
+
+/** Who caused an audit event: a person, or domainops itself (expiry, recovery). */
+export interface AuditActor {
+  platform: Actor['platform'] | 'system';
+  id: string;
+  email?: string;
+}
+
+export type AuditEventType =
+  | 'submitted'
+  | 'rejected'
+  | 'approval'
+  | 'approved'
+  | 'executing'
+  | 'succeeded'
+  | 'failed'
+  | 'unknown'
+  | 'denied'
+  | 'expired'
+  | 'cancelled'
+  /** An approve, deny or cancel that was not allowed; no state change. */
+  | 'refused';
+
+/** One line of the append-only audit trail. */
+export interface AuditEvent {
+  /** Assigned by the store: the order events were appended in. */
+  seq?: number;
+  /** Epoch milliseconds. */
+  at: number;
+  requestId: string;
+  actor: AuditActor;
+  type: AuditEventType;
+  from?: RequestStatus;
+  to?: RequestStatus;
+  details?: Record<string, unknown>;
+}
+
+/** `inserted`, or the request already stored under the same delivery key (`existing`), or an id collision. */
+export type InsertResult =
+  | { inserted: true; record: RequestRecord }
+  | { inserted: false; existing?: RequestRecord };
+
+/**
+ * Where requests and the audit trail live. Methods are async so that a server database fits
+ * behind the same interface. Writes that change a request take the audit events that describe
+ * the change and store both atomically.
+ */
+export interface RequestStore {
+  /**
+   * Stores a new request (with version 1) and its audit events. A request with the same
+   * delivery key is never stored twice: the existing one is returned instead.
+   */
+  insert(record: RequestRecord, events: readonly AuditEvent[]): Promise<InsertResult>;
+  get(id: string): Promise<RequestRecord | undefined>;
+  findByDeliveryKey(key: string): Promise<RequestRecord | undefined>;
+  /**
+   * Replaces the request if its stored version is still `expectedVersion`, appending the
+   * events in the same transaction. Returns the stored record (version + 1), or undefined when
+   * another writer got there first: the caller re-reads and decides again.
+   */
+  compareAndSet(
+    id: string,
+    expectedVersion: number,
+    next: RequestRecord,
+    events: readonly AuditEvent[],
+  ): Promise<RequestRecord | undefined>;
+  /** Requests in any of the statuses, oldest first. */
+  listByStatus(statuses: readonly RequestStatus[], options?: { limit?: number }): Promise<RequestRecord[]>;
+  /** Appends events that change no request (refused attempts). */
+  appendAudit(events: readonly AuditEvent[]): Promise<void>;
+  /** The latest `limit` events (of one request, if given), in the order they happened. */
+  listAudit(options: { limit: number; requestId?: string }): Promise<AuditEvent[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,196 @@
+import { subjectOf, type VendorAction, type VendorCall } from '../commands/model.ts';
+import type { PolicyConfig } from '../config/types.ts';
+import { DomainopsError } from '../errors.ts';
+import type { Actor } from '../policy/actor.ts';
+import { evaluate } from '../policy/policy.ts';
+import { createDecisions, rejectedError } from './decisions.ts';
+import { createRunner, type Execute } from './execution.ts';
+import { newRequestId, normaliseRequestId, type RequestError, type RequestRecord } from './model.ts';
+import { type Outcome, outcomeOf } from './outcome.ts';
+import type { AuditEvent, RequestStore } from './store.ts';
+import { auditActor, contention, createTransitions, MAX_ATTEMPTS, SYSTEM } from './transitions.ts';
+
+export interface WorkflowOptions {
+  /** The policy, or a function returning the current one (so a reloaded config applies to approvals). */
+  policy: PolicyConfig | (() => PolicyConfig);
+  store: RequestStore;
+  /** Runs the vendor call; throws VendorError on failure (outcome `unknown` when the vendor may have acted). */
+  execute: Execute;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface SubmitInput {
+  /** Optional; when given it must equal `call.action`. */
+  action?: VendorAction;
+  /** The resolved target name. */
+  target: string;
+  call: VendorCall;
+  actor: Actor;
+  /** The platform's delivery id: the same key returns the existing request instead of a new one. */
+  deliveryKey?: string;
+  conversation?: unknown;
+}
+
+export interface Workflow {
+  /** Checks the policy and stores the request: rejected, run at once (no approval needed) or pending. */
+  submit(input: SubmitInput): Promise<Outcome>;
+  /** Records an approval; the approval that completes the count runs the request (once). */
+  approve(id: string, actor: Actor): Promise<Outcome>;
+  /** Ends a pending request; any eligible approver may deny (the requester cancels instead). */
+  deny(id: string, actor: Actor, reason?: string): Promise<Outcome>;
+  /** Withdraws a pending request: the requester or an eligible approver. */
+  cancel(id: string, actor: Actor): Promise<Outcome>;
+  /** The request as stored (an overdue pending one is expired first). */
+  get(id: string): Promise<RequestRecord | undefined>;
+  /** Requests waiting for approval, oldest first. */
+  pending(): Promise<RequestRecord[]>;
+  /** The latest audit events, oldest first. */
+  audit(limit?: number): Promise<AuditEvent[]>;
+  /** Expires every overdue pending request; returns the ones it expired. */
+  sweep(): Promise<RequestRecord[]>;
+  /**
+   * Run once at start. Requests left `executing` by a process that died become `unknown` (never
+   * run again) and are returned in `unknown`; requests left `approved` (approved, never started)
+   * are run now and their outcomes returned in `resumed`.
+   */
+  recover(): Promise<{ unknown: RequestRecord[]; resumed: Outcome[] }>;
+  /** Keeps where a platform posted the request's card; no state change, no audit event. */
+  setConversation(id: string, conversation: unknown): Promise<RequestRecord | undefined>;
+}
+
+/**
+ * The request state machine over a store. Every transition is a compare-and-set on the stored
+ * version, written together with its audit events, and results are returned only after the
+ * write: whoever loses a race re-reads and decides again, so a request executes at most once.
+ */
+export function createWorkflow(options: WorkflowOptions): Workflow {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? newRequestId;
+  const given = options.policy;
+  const policy = typeof given === 'function' ? given : () => given;
+  const t = createTransitions(store, now);
+  const run = createRunner(store, t, options.execute);
+  const decisions = createDecisions({ t, policy, run, now });
+
+  const submit = async (input: SubmitInput): Promise<Outcome> => {
+    const { call, actor, target, deliveryKey } = input;
+    if (input.action !== undefined && input.action !== call.action) {
+      throw new DomainopsError('internal_error', `submit: action ${input.action} but call ${call.action}`);
+    }
+    if (deliveryKey !== undefined) {
+      const existing = await t.refresh(await store.findByDeliveryKey(deliveryKey));
+      if (existing) return outcomeOf(existing);
+    }
+    const subject = subjectOf(call);
+    const decision = evaluate(policy(), { action: call.action, target, subject, actor });
+    const at = now();
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const base: RequestRecord = {
+        id: newId(),
+        action: call.action,
+        target,
+        call,
+        subject,
+        requester: actor,
+        status: 'pending',
+        approvals: [],
+        createdAt: at,
+        updatedAt: at,
+        version: 0,
+        ...(deliveryKey === undefined ? {} : { deliveryKey }),
+        ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+      };
+      let record: RequestRecord;
+      const details: Record<string, unknown> = { action: call.action, target, subject };
+      if (decision.decision === 'reject') {
+        const error = rejectedError(decision.reason);
+        record = { ...base, status: 'rejected', explanation: decision.explanation.text, error };
+        Object.assign(details, { reason: decision.reason, code: decision.code });
+      } else if (decision.decision === 'allow') {
+        record = { ...base, status: 'approved', rule: decision.rule.name };
+        Object.assign(details, { rule: decision.rule.name, approval: 'none' });
+      } else {
+        const { approvers, count, expires } = decision.approval;
+        record = {
+          ...base,
+          rule: decision.rule.name,
+          approval: { approvers, count, expiresAt: at + expires },
+        };
+        Object.assign(details, { rule: decision.rule.name });
+      }
+      const type = record.status === 'rejected' ? 'rejected' : 'submitted';
+      const submitted: AuditEvent = {
+        at,
+        requestId: record.id,
+        actor: auditActor(actor),
+        type,
+        to: record.status,
+        details,
+      };
+      const inserted = await store.insert(record, [submitted]);
+      if (!inserted.inserted) {
+        // A duplicate delivery that raced us; without one, an id collision: draw another id.
+        if (inserted.existing) return outcomeOf((await t.refresh(inserted.existing)) ?? inserted.existing);
+        continue;
+      }
+      if (inserted.record.status === 'approved') {
+        return { ...(await run(inserted.record, auditActor(actor))), explanation: decision.explanation };
+      }
+      return outcomeOf(inserted.record, decision.explanation);
+    }
+    throw new DomainopsError('internal_error', 'could not allocate a request id');
+  };
+
+  return {
+    submit,
+    ...decisions,
+    get: t.load,
+    async pending() {
+      const records = await Promise.all((await store.listByStatus(['pending'])).map(t.refresh));
+      return records.filter((r): r is RequestRecord => r?.status === 'pending');
+    },
+    audit: (limit = 20) => store.listAudit({ limit }),
+    async sweep() {
+      const expired: RequestRecord[] = [];
+      for (const request of await store.listByStatus(['pending'])) {
+        if (!request.approval || now() < request.approval.expiresAt) continue;
+        const after = await t.refresh(request);
+        if (after?.status === 'expired' && after.version === request.version + 1) expired.push(after);
+      }
+      return expired;
+    },
+    async recover() {
+      const unknown: RequestRecord[] = [];
+      for (const request of await store.listByStatus(['executing'])) {
+        const error: RequestError = {
+          code: 'interrupted',
+          message: `domainops stopped while request ${request.id} was running: it may or may not have taken effect`,
+          hint: `check ${request.target} before trying again`,
+        };
+        const stored = await t.write(request, { ...request, status: 'unknown', error }, [
+          t.event(request, SYSTEM, 'unknown', 'unknown', { reason: 'interrupted' }),
+        ]);
+        if (stored) unknown.push(stored);
+      }
+      const resumed: Outcome[] = [];
+      for (const request of await store.listByStatus(['approved'])) resumed.push(await run(request, SYSTEM));
+      return { unknown, resumed };
+    },
+    async setConversation(id, conversation) {
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        const request = await store.get(normaliseRequestId(id));
+        if (!request) return undefined;
+        const stored = await store.compareAndSet(
+          request.id,
+          request.version,
+          { ...request, conversation },
+          [],
+        );
+        if (stored) return stored;
+      }
+      throw contention(id);
+    },
+  };
+}

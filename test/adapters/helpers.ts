@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHttpClient, type HttpClient } from '../../adapters/http.ts';
+import { parseConfig } from '../../src/config/load.ts';
+import type { HttpSettings, Target } from '../../src/config/types.ts';
+
+export const FAST_HTTP: HttpSettings = {
+  connectTimeout: 1_000,
+  timeout: 2_000,
+  retries: 3,
+  maxRetryAfter: 10_000,
+};
+
+/** An HTTP client whose sleeps are recorded and return at once. */
+export function fastHttp(settings: Partial<HttpSettings> = {}): { http: HttpClient; sleeps: number[] } {
+  const sleeps: number[] = [];
+  const http = createHttpClient(
+    { ...FAST_HTTP, ...settings },
+    {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+    },
+  );
+  return { http, sleeps };
+}
+
+/** A target from a YAML snippet (the body of `targets.<name>`), through the real config loader. */
+export function targetFrom(
+  name: string,
+  yaml: string,
+  env: Record<string, string> = {},
+  dir = tmpdir(),
+): Target {
+  const indented = yaml
+    .trim()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+  const config = parseConfig(`targets:\n  ${name}:\n${indented}\n`, join(dir, 'domainops.yaml'), env);
+  return config.targets[name]!;
+}
+
+/** Writes a file in a fresh temp folder and returns its path. */
+export function tempFile(name: string, content: string | Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'domainops-adapters-'));
+  const file = join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Asserts that a promise rejects and returns the error for further checks. */
+export async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown> & Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Record<string, unknown> & Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Everything a VendorError would show anywhere: message, hint, JSON and the redacted request. */
+export function everythingShown(error: unknown): string {
+  const e = error as Error & { hint?: unknown; request?: unknown; toJSON?: () => unknown };
+  return [e.message, String(e.hint), JSON.stringify(e), JSON.stringify(e.request ?? null)].join('\n');
+}

@@ -1,0 +1,303 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createVendorClient } from '../../adapters/index.ts';
+import type { VendorClient } from '../../adapters/types.ts';
+import { startYandexFake, type YandexFake } from '../fakes/yandex-org.ts';
+import { everythingShown, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
+
+const FED = { kind: 'federation', id: 'bpf3crucp1v2fake' } as const;
+const POOL = { kind: 'userpool', id: 'pool-7' } as const;
+const FED_PATH = '/organization-manager/v1/saml/federations/bpf3crucp1v2fake/domains/corp.ru';
+const POOL_PATH = '/organization-manager/v1/idp/userpools/pool-7/domains/corp.ru';
+
+const keyPair = () =>
+  generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+const saKey = keyPair();
+const otherKey = keyPair();
+const KEY_ID = 'ajekey123';
+const SA_ID = 'ajesa456';
+
+function keyFile(privateKey = saKey.privateKey): string {
+  return tempFile(
+    'sa-key.json',
+    JSON.stringify({
+      id: KEY_ID,
+      service_account_id: SA_ID,
+      created_at: '2026-11-01T00:00:00Z',
+      key_algorithm: 'RSA_2048',
+      public_key: saKey.publicKey,
+      private_key: `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <${KEY_ID}>\n${privateKey}`,
+    }),
+  );
+}
+
+let fake: YandexFake;
+let iamToken: string;
+const { http, sleeps } = fastHttp();
+let clock = 0;
+/** How far the fake's clock is ahead of ours (an IAM server that sees our JWT as expired). */
+let fakeAhead = 0;
+const pollSleeps: number[] = [];
+const sleep = async (ms: number) => {
+  pollSleeps.push(ms);
+  clock += ms;
+};
+
+beforeAll(async () => {
+  fake = await startYandexFake({ now: () => clock + fakeAhead });
+});
+afterAll(async () => {
+  await http.close();
+  await fake.close();
+});
+beforeEach(() => {
+  clock = Date.now();
+  fakeAhead = 0;
+  fake.state.scopes.clear();
+  fake.state.published.clear();
+  fake.state.iamTokens.clear();
+  fake.state.keys = new Map([[KEY_ID, { serviceAccountId: SA_ID, publicKey: saKey.publicKey }]]);
+  fake.state.pollsUntilDone = 2;
+  iamToken = fake.issueIamToken();
+  fake.addDomain(FED, 'corp.ru');
+  fake.addDomain(POOL, 'corp.ru');
+});
+afterEach(() => {
+  fake.requests.length = 0;
+  fake.clearFaults();
+  sleeps.length = 0;
+  pollSleeps.length = 0;
+});
+
+function client(
+  scope: typeof FED | typeof POOL = FED,
+  auth = 'auth: { iamToken: env:YC_IAM_TOKEN }',
+  env = {},
+): VendorClient {
+  const id = scope.kind === 'federation' ? `federationId: ${scope.id}` : `userpoolId: ${scope.id}`;
+  const target = targetFrom(
+    'yc-sso',
+    `vendor: yandex\n${id}\napiUrl: ${fake.apiUrl}\noperationUrl: ${fake.operationUrl}\noperationPoll: { interval: 1s, maxInterval: 3s, timeout: 20s }\n${auth}`,
+    { YC_IAM_TOKEN: iamToken, ...env },
+  );
+  return createVendorClient(target, { http, now: () => clock, sleep });
+}
+
+const keyClient = (file: string, scope: typeof FED | typeof POOL = FED) =>
+  client(scope, `auth: { serviceAccountKey: "file:${file}", iamUrl: ${fake.iamUrl} }`);
+
+describe('yandex domain (get)', () => {
+  it.each([
+    [FED, FED_PATH],
+    [POOL, POOL_PATH],
+  ])('%o: GET the domain path with a Bearer IAM token', async (scope, path) => {
+    const result = await client(scope).execute({ action: 'domain', domain: 'corp.ru' });
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]).toMatchObject({ method: 'GET', path, body: '' });
+    expect(fake.requests[0]!.headers).toMatchObject({
+      authorization: `Bearer ${iamToken}`,
+      accept: 'application/json',
+    });
+    expect(result.action).toBe('domain');
+    if (result.action !== 'domain') return;
+    expect(result.domain).toMatchObject({ domain: 'corp.ru', status: 'NEED_TO_VALIDATE' });
+    expect(result.domain.challenges[0]).toMatchObject({
+      type: 'DNS_TXT',
+      status: 'PENDING',
+      dnsChallenge: { type: 'TXT' },
+    });
+    expect(result.domain.deletionProtection).toBe(scope.kind === 'userpool' ? false : undefined);
+  });
+
+  it('describe() matches the request and redacts the token', () => {
+    expect(client(POOL).describe({ action: 'validate', domain: 'corp.ru' })).toEqual({
+      method: 'POST',
+      url: `${fake.url}${POOL_PATH}:validate`,
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        Authorization: 'Bearer [REDACTED]',
+      },
+      body: '{}',
+    });
+    expect(client(FED).vendorRef).toBe(FED.id);
+  });
+
+  it('a domain not in the federation: vendor_not_found with the add-it-first hint and request id', async () => {
+    const error = await rejection(client().execute({ action: 'domain', domain: 'other.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_not_found', status: 404, vendor: 'yandex' });
+    expect(error.hint).toContain('not added to federation bpf3crucp1v2fake');
+    expect(error.vendorMessage).toContain('not found');
+    expect(error.requestId).toBeTypeOf('string');
+  });
+
+  it.each([
+    [400, 3, 'vendor_bad_request', 'invalid'],
+    [400, 9, 'vendor_bad_request', 'publish the DNS TXT record'],
+    [401, 16, 'vendor_unauthorized', 'IAM token'],
+    [403, 7, 'vendor_forbidden', 'grant it a role'],
+    [409, 6, 'vendor_conflict', 'conflicting state'],
+    [429, 8, 'vendor_rate_limited', 'try again later'],
+    [503, 14, 'vendor_unavailable', 'try again later'],
+    [504, 4, 'vendor_timeout', 'timed out'],
+    [500, 13, 'vendor_server_error', 'try again later'],
+  ])('HTTP %i with gRPC code %i maps to %s', async (status, code, expected, hint) => {
+    fake.fault(
+      { kind: 'status', status, body: JSON.stringify({ code, message: `grpc ${code}`, details: [] }) },
+      { times: 4 },
+    );
+    const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: expected, status, vendorMessage: `grpc ${code}` });
+    expect(error.hint).toContain(hint);
+  });
+
+  it('retries a GET after a reset', async () => {
+    fake.fault({ kind: 'reset' });
+    await client().execute({ action: 'domain', domain: 'corp.ru' });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('a body that is not JSON is vendor_bad_response (failed: nothing changed)', async () => {
+    fake.fault({ kind: 'wrong-content-type' });
+    const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_bad_response', outcome: 'failed' });
+  });
+});
+
+describe('yandex validate', () => {
+  it.each([
+    [FED, FED_PATH, 'federationId'],
+    [POOL, POOL_PATH, 'userpoolId'],
+  ])('%o: POSTs :validate with {} and polls the operation until done', async (scope, path, metaKey) => {
+    fake.state.published.add('corp.ru');
+    const result = await client(scope).execute({ action: 'validate', domain: 'corp.ru' });
+    const opId = result.action === 'validate' ? result.operationId : '';
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${path}:validate`,
+      `GET /operations/${opId}`,
+      `GET /operations/${opId}`,
+    ]);
+    expect(fake.requests[0]!.body).toBe('{}');
+    expect(fake.requests[0]!.headers['content-type']).toBe('application/json');
+    for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${iamToken}`);
+    expect(pollSleeps).toEqual([1000, 2000]);
+    expect(result).toMatchObject({ action: 'validate', domain: { domain: 'corp.ru', status: 'VALID' } });
+    expect((result.raw as { metadata: Record<string, string> }).metadata[metaKey]).toBe(scope.id);
+  });
+
+  it('an operation already done needs no polling', async () => {
+    fake.state.published.add('corp.ru');
+    fake.state.pollsUntilDone = 0;
+    const result = await client().execute({ action: 'validate', domain: 'corp.ru' });
+    expect(result.action === 'validate' && result.domain.status).toBe('VALID');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('an operation that ends in error: vendor_operation_failed with the gRPC hint', async () => {
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_operation_failed', outcome: 'failed' });
+    expect(error.message).toContain('fake-op-');
+    expect(error.message).toContain('DNS TXT record for corp.ru not found');
+    expect(error.hint).toContain('publish the DNS TXT record');
+  });
+
+  it('an operation that does not finish in time: vendor_operation_pending with its id, outcome unknown', async () => {
+    fake.state.pollsUntilDone = 1000;
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_operation_pending', outcome: 'unknown' });
+    expect(error.message).toMatch(/operation fake-op-\d+/);
+    expect(error.hint).toContain('domain corp.ru');
+    expect(pollSleeps.reduce((a, b) => a + b, 0)).toBe(20_000);
+    expect(pollSleeps.slice(0, 3)).toEqual([1000, 2000, 3000]);
+  });
+
+  it('validate is retried after a reset (repeating it only re-checks DNS)', async () => {
+    fake.state.published.add('corp.ru');
+    fake.fault({ kind: 'reset' }, { method: 'POST' });
+    const result = await client().execute({ action: 'validate', domain: 'corp.ru' });
+    expect(result.action).toBe('validate');
+    expect(sleeps).toHaveLength(1);
+  });
+});
+
+describe('yandex service account key', () => {
+  it('signs a PS256 JWT the IAM endpoint accepts, and 10 concurrent calls share one exchange', async () => {
+    const c = keyClient(keyFile());
+    await Promise.all(Array.from({ length: 10 }, () => c.execute({ action: 'domain', domain: 'corp.ru' })));
+    const exchanges = fake.requests.filter((r) => r.path === '/iam/v1/tokens');
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0]!.headers['content-type']).toBe('application/json');
+    const jwt = (JSON.parse(exchanges[0]!.body) as { jwt: string }).jwt;
+    const [h, p] = jwt.split('.');
+    expect(JSON.parse(Buffer.from(h!, 'base64url').toString())).toEqual({
+      typ: 'JWT',
+      alg: 'PS256',
+      kid: KEY_ID,
+    });
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, number | string>;
+    expect(claims).toMatchObject({ iss: SA_ID, aud: 'https://iam.api.cloud.yandex.net/iam/v1/tokens' });
+    expect(Number(claims.exp) - Number(claims.iat)).toBeLessThanOrEqual(3600);
+    const api = fake.requests.filter((r) => r.path === FED_PATH);
+    expect(api).toHaveLength(10);
+    expect(api[0]!.headers.authorization).toMatch(/^Bearer t1\.fake-/);
+  });
+
+  it('renews the IAM token after an hour', async () => {
+    const c = keyClient(keyFile());
+    await c.execute({ action: 'domain', domain: 'corp.ru' });
+    clock += 59 * 60_000;
+    await c.execute({ action: 'domain', domain: 'corp.ru' });
+    clock += 2 * 60_000;
+    await c.execute({ action: 'domain', domain: 'corp.ru' });
+    expect(fake.requests.filter((r) => r.path === '/iam/v1/tokens')).toHaveLength(2);
+  });
+
+  it('a 401 from the API causes one new exchange and one retry', async () => {
+    const c = keyClient(keyFile());
+    await c.execute({ action: 'domain', domain: 'corp.ru' });
+    fake.state.iamTokens.clear();
+    fake.requests.length = 0;
+    await c.execute({ action: 'domain', domain: 'corp.ru' });
+    expect(fake.requests.map((r) => r.path)).toEqual([FED_PATH, '/iam/v1/tokens', FED_PATH]);
+  });
+
+  it('an expired JWT (clock far behind) is vendor_auth_failed naming the key file, never the key', async () => {
+    const file = keyFile();
+    fakeAhead = 3 * 3_600_000;
+    const error = await rejection(keyClient(file).execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_auth_failed', status: 401, vendor: 'yandex' });
+    expect(error.message).toContain(file);
+    expect(error.message).toContain(KEY_ID);
+    const shown = everythingShown(error);
+    expect(shown).not.toContain('PRIVATE KEY');
+    expect(shown).not.toContain('eyJ');
+    expect((error.request as { body: string }).body).toBe('[REDACTED]');
+  });
+
+  it('a key whose signature the IAM endpoint cannot verify is vendor_auth_failed', async () => {
+    const file = keyFile(otherKey.privateKey);
+    const error = await rejection(keyClient(file).execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_auth_failed' });
+    expect(error.vendorMessage).toContain('signature');
+    expect(fake.requests.filter((r) => r.path === FED_PATH)).toHaveLength(0);
+  });
+
+  it('a file that is not a key is vendor_auth_failed naming it, and nothing is sent', async () => {
+    const file = tempFile('sa-key.json', '{"id":"x","private_key":"nope"}');
+    const error = await rejection(keyClient(file).execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_auth_failed' });
+    expect(error.message).toContain(file);
+    const broken = tempFile(
+      'sa-key.json',
+      JSON.stringify({ id: 'x', service_account_id: 'y', private_key: 'SECRETSTUFF' }),
+    );
+    const error2 = await rejection(keyClient(broken).execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error2).toMatchObject({ code: 'vendor_auth_failed' });
+    expect(everythingShown(error2)).not.toContain('SECRETSTUFF');
+    expect(fake.requests).toHaveLength(0);
+  });
+});

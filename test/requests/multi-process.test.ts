@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
+import { createWorkflow } from '../../src/requests/workflow.ts';
+import { alice, bob, carol, tempDir, testPolicy, unclaim } from './helpers.ts';
+
+const CHILD = fileURLToPath(new URL('./approve-child.ts', import.meta.url));
+
+/** A local "vendor" that counts POSTs per domain and answers slowly, so the processes overlap. */
+const hits = new Map<string, number>();
+const server = createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk) => {
+    body += chunk;
+  });
+  req.on('end', () => {
+    const { call } = JSON.parse(body) as { call: { domain: string } };
+    hits.set(call.domain, (hits.get(call.domain) ?? 0) + 1);
+    setTimeout(() => res.end('{}'), 50);
+  });
+});
+
+beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve)));
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function runChild(job: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('two OS processes approving the same requests at the same moment', () => {
+  it('call the vendor exactly once per request', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const db = join(dir, 'domainops.db');
+      const store = openSqliteStore(db);
+      const workflow = createWorkflow({
+        policy: testPolicy(1),
+        store,
+        execute: async () => Promise.reject(new Error('not here')),
+      });
+      const domains = ['one.com', 'two.com', 'three.com', 'four.com'];
+      const ids: string[] = [];
+      for (const domain of domains) {
+        ids.push(
+          (await workflow.submit({ target: 'webex-prod', call: unclaim(domain), actor: alice })).request!.id,
+        );
+      }
+      await store.close();
+
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const startAt = Date.now() + 1500;
+      const common = { db, ids, startAt, gap: 150, url };
+      const results = await Promise.all([
+        runChild({ ...common, approver: bob }),
+        runChild({ ...common, approver: carol }),
+      ]);
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+
+      for (const domain of domains) expect(hits.get(domain), domain).toBe(1);
+      const outcomes = results.flatMap(
+        (r) => JSON.parse(r.stdout) as { id: string; status: string; refusal?: string }[],
+      );
+      for (const id of ids) {
+        const mine = outcomes.filter((o) => o.id === id);
+        expect(
+          mine.filter((o) => o.status === 'succeeded' && o.refusal === undefined),
+          id,
+        ).toHaveLength(1);
+        expect(
+          mine.filter((o) => o.refusal === 'not_open'),
+          id,
+        ).toHaveLength(1);
+      }
+
+      const after = openSqliteStore(db);
+      expect((await after.listByStatus(['succeeded'])).map((r) => r.id).sort()).toEqual([...ids].sort());
+      const executing = (await after.listAudit({ limit: 100 })).filter((e) => e.type === 'executing');
+      expect(executing.map((e) => e.requestId).sort()).toEqual([...ids].sort());
+      await after.close();
+    } finally {
+      remove();
+    }
+  });
+});
