@@ -12,7 +12,7 @@ import { type Actor, describeActor } from './policy/actor.ts';
 import { principalMatches } from './policy/match.ts';
 import { evaluate, explain } from './policy/policy.ts';
 import { auditText, pendingText, requestStateText, requestText, targetLabel } from './present/text.ts';
-import type { RequestError } from './requests/model.ts';
+import type { RequestError, RequestRecord } from './requests/model.ts';
 import { exitCode, type Outcome } from './requests/outcome.ts';
 import { openSqliteStore } from './requests/sqlite-store.ts';
 import type { RequestStore } from './requests/store.ts';
@@ -45,13 +45,15 @@ export interface Reply {
   request?: RedactedRequest;
   /** Why the policy decided as it did (rejections and dry runs). */
   policy?: string;
+  /** The stored request behind the reply (not part of the JSON document: cards read it). */
+  record?: RequestRecord;
   text: string;
   exitCode: ExitCode;
 }
 
 /** The JSON document of design.md for a reply. */
 export function replyDocument(reply: Reply): Record<string, unknown> {
-  const { text: _text, exitCode: _exit, ...doc } = reply;
+  const { text: _text, exitCode: _exit, record: _record, ...doc } = reply;
   return doc;
 }
 
@@ -146,6 +148,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       exitCode: exitCode(outcome),
     };
     if (request) {
+      reply.record = request;
       reply.requestId = request.id;
       reply.target = request.target;
       if (request.result) reply.result = request.result;
