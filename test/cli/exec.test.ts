@@ -70,6 +70,7 @@ afterAll(async () => {
 
 async function json(argv: string[]) {
   const run = await cli([...argv, '--config', config, '--json'], env);
+  // biome-ignore lint/suspicious/noExplicitAny: the JSON document is checked field by field below
   return { code: run.code, doc: JSON.parse(run.stdout) as Record<string, any>, stderr: run.stderr };
 }
 
