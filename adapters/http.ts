@@ -53,6 +53,20 @@ export interface HttpClientOptions {
   baseDelay?: number;
   /** Responses larger than this are refused as a bad response (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Called after every attempt (metrics, logs); `status` is `error` when no response arrived. */
+  observe?: (attempt: AttemptRecord) => void;
+}
+
+/** One attempt of a vendor request, as metrics and logs see it (no secrets: no headers, no body). */
+export interface AttemptRecord {
+  vendor: Vendor;
+  method: string;
+  host: string;
+  path: string;
+  status: number | 'error';
+  seconds: number;
+  attempt: number;
+  error?: string;
 }
 
 const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : {});
@@ -195,8 +209,21 @@ class UndiciHttpClient implements HttpClient {
       random: this.#options.random ?? Math.random,
     };
     const url = new URL(request.url);
+    const observe = (status: number | 'error', started: number, attempt: number, error?: unknown): void => {
+      this.#options.observe?.({
+        vendor: options.vendor,
+        method: request.method,
+        host: url.host,
+        path: url.pathname,
+        status,
+        seconds: (performance.now() - started) / 1000,
+        attempt: attempt + 1,
+        ...(error === undefined ? {} : { error: (error as { code?: string }).code ?? (error as Error).name }),
+      });
+    };
     for (let attempt = 0; ; attempt++) {
       let response: HttpResponse;
+      const started = performance.now();
       try {
         const res = await this.#dispatcher.request({
           origin: url.origin,
@@ -214,7 +241,9 @@ class UndiciHttpClient implements HttpClient {
           request: redacted,
           attempts: attempt + 1,
         };
+        observe(response.status, started, attempt);
       } catch (error) {
+        observe('error', started, attempt, error);
         if (error instanceof TooLarge) {
           throw new VendorError({
             vendor: options.vendor,

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { HttpClient } from '../../adapters/http.ts';
 import { createVendorClient } from '../../adapters/index.ts';
 import type { VendorClient } from '../../adapters/types.ts';
-import { type F5Fake, startF5Fake } from '../fakes/f5xc.ts';
+import { type F5Fake, startF5Fake } from '../../src/sandbox/f5xc.ts';
 import { everythingShown, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
 
 const TOKEN = 'f5-api-token-secret-77';

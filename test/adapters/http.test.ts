@@ -3,7 +3,7 @@ import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../adapters/http.ts';
 import type { PreparedRequest } from '../../adapters/types.ts';
-import { type FakeServer, startFake } from '../fakes/http-fake.ts';
+import { type FakeServer, startFake } from '../../src/sandbox/http-fake.ts';
 import { fastHttp, rejection } from './helpers.ts';
 
 let fake: FakeServer;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVendorClient } from '../../adapters/index.ts';
 import type { VendorClient } from '../../adapters/types.ts';
-import { startWebexFake, type WebexFake } from '../fakes/webex-identity.ts';
+import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
 import { everythingShown, fastHttp, rejection, targetFrom } from './helpers.ts';
 
 const ORG = 'ciscospark://us/ORGANIZATION/1eb65fdf';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVendorClient } from '../../adapters/index.ts';
 import type { VendorClient } from '../../adapters/types.ts';
-import { startYandexFake, type YandexFake } from '../fakes/yandex-org.ts';
+import { startYandexFake, type YandexFake } from '../../src/sandbox/yandex-org.ts';
 import { everythingShown, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
 
 const FED = { kind: 'federation', id: 'bpf3crucp1v2fake' } as const;
