@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type App, createApp, type Reply, replyDocument } from '../app.ts';
+import { renderCards } from '../cards/index.ts';
 import { normalizeEmail } from '../commands/normalize.ts';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
@@ -8,6 +9,7 @@ import type { Actor } from '../policy/actor.ts';
 import { auditText, pendingText } from '../present/text.ts';
 import { auditToJsonLines } from '../requests/audit.ts';
 import { checkConfigReport } from './check-config.ts';
+import { startCommand } from './start.ts';
 
 /** Where the CLI writes, and what it reads from the environment (tests pass their own). */
 export interface CliIo {
@@ -16,11 +18,15 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Builds the app for a config; tests inject one aimed at local fakes. */
   createApp?: (config: Config) => App;
+  /** Replaces `domainops start` (tests of the argument handling). */
+  start?: (configOption: string | undefined, io: CliIo) => Promise<number>;
 }
 
 export const USAGE = `Usage: domainops <command> [options]
 
 Commands:
+  start                                               run the bot (platforms from the config; with no
+                                                      config file: the playground and its vendor sandbox)
   exec --as <email> [--json] [--dry-run] "<command>"   run one chat command as <email>
   approve <id> --as <email> [--json]                  approve a pending request
   deny <id> --as <email> [--reason <text>] [--json]   deny a pending request
@@ -57,6 +63,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   audit: ['json', 'jsonl', 'limit'],
   explain: ['as', 'json'],
   'check-config': [],
+  start: [],
 };
 
 class UsageError extends DomainopsError {
@@ -106,6 +113,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
   }
 
+  if (sub === 'start') {
+    if (args.length > 0) {
+      io.stderr(`start takes no arguments\n\n${USAGE}`);
+      return ExitCode.usage;
+    }
+    return (io.start ?? startCommand)(values.config, io);
+  }
+
   let config: Config;
   try {
     config = loadConfig(configPath(values.config, io.env), io.env);
@@ -140,9 +155,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function print(reply: Reply, json: boolean | undefined, io: CliIo): number {
-  if (json) io.stdout(JSON.stringify(replyDocument(reply), null, 2));
-  else (reply.exitCode === ExitCode.ok ? io.stdout : io.stderr)(reply.text);
+function print(reply: Reply, json: boolean | undefined, io: CliIo, app: App): number {
+  if (json) {
+    // The `cards` member of design.md: what Webex and Slack would show for this reply.
+    const cards = renderCards(reply, { targets: app.config.targets, now: Date.now() });
+    io.stdout(
+      JSON.stringify({ ...replyDocument(reply), cards: { webex: cards.webex, slack: cards.slack } }, null, 2),
+    );
+  } else (reply.exitCode === ExitCode.ok ? io.stdout : io.stderr)(reply.text);
   return reply.exitCode;
 }
 
@@ -151,12 +171,17 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
     case 'exec': {
       const actor = actorFrom(values);
       const text = positional(args, 1, 'the command to run, e.g. "unclaim abc.com"').join(' ');
-      return print(await app.handle(text, actor, { dryRun: values['dry-run'] === true }), values.json, io);
+      return print(
+        await app.handle(text, actor, { dryRun: values['dry-run'] === true }),
+        values.json,
+        io,
+        app,
+      );
     }
     case 'explain': {
       const actor = actorFrom(values);
       const text = positional(args, 1, 'the command to explain, e.g. "unclaim abc.com"').join(' ');
-      return print(app.explain(text, actor), values.json, io);
+      return print(app.explain(text, actor), values.json, io, app);
     }
     case 'approve':
     case 'deny':
@@ -171,7 +196,7 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
           : sub === 'deny'
             ? await app.deny(id!, actor, values.reason)
             : await app.cancel(id!, actor);
-      return print(reply, values.json, io);
+      return print(reply, values.json, io, app);
     }
     case 'pending': {
       if (args.length > 0) throw new UsageError('pending takes no arguments');

@@ -225,7 +225,8 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
 
   return {
     source,
-    store: resolve(baseDir, raw.store),
+    // ':memory:' keeps the store in memory (tests, throwaway runs).
+    store: raw.store === ':memory:' ? raw.store : resolve(baseDir, raw.store),
     targets,
     policy: { groups, rules },
     server: { host: raw.server.host, port },

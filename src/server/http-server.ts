@@ -39,7 +39,11 @@ function findRoute(routes: readonly Route[], method: string, path: string): Rout
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { logger, metrics } = options;
   const builtIn: Route[] = [
-    { method: 'GET', path: '/healthz', handler: (_req, res) => send(res, 200, 'application/json', '{"status":"ok"}') },
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: (_req, res) => send(res, 200, 'application/json', '{"status":"ok"}'),
+    },
     {
       method: 'GET',
       path: '/readyz',
@@ -56,7 +60,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     {
       method: 'GET',
       path: '/metrics',
-      handler: async (_req, res) => send(res, 200, metrics.registry.contentType, await metrics.registry.metrics()),
+      handler: async (_req, res) =>
+        send(res, 200, metrics.registry.contentType, await metrics.registry.metrics()),
     },
   ];
   const routes = [...builtIn, ...options.routes];

@@ -39,9 +39,7 @@ export const REDACT_PATHS = [
 ];
 
 /** Structured JSON logs on stdout (or the given stream), with secrets redacted. */
-export function createLogger(
-  options: { level?: string; stream?: NodeJS.WritableStream } = {},
-): Logger {
+export function createLogger(options: { level?: string; stream?: NodeJS.WritableStream } = {}): Logger {
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',

@@ -81,6 +81,9 @@ describe('exec against the vendors (local fakes)', () => {
     expect(asked.code).toBe(0);
     expect(asked.doc).toMatchObject({ status: 'pending', action: 'unclaim', target: 'webex-prod' });
     expect(webex.requests.length).toBe(before);
+    expect(asked.doc.cards.webex).toMatchObject({ type: 'AdaptiveCard', version: '1.3' });
+    expect(JSON.stringify(asked.doc.cards.webex)).toContain(asked.doc.requestId);
+    expect(JSON.stringify(asked.doc.cards.slack.blocks)).toContain('domainops_approve');
 
     const own = await json(['approve', asked.doc.requestId, '--as', 'alice@corp.com']);
     expect(own.code).toBe(3);

@@ -1,0 +1,41 @@
+import type { Reply } from '../app.ts';
+import { fallbackText, renderAdaptiveCard } from './adaptive.ts';
+import { renderBlockKit } from './block-kit.ts';
+import { type CardContext, cardForReply } from './build.ts';
+
+export {
+  ADAPTIVE_MAX_ACTIONS,
+  ADAPTIVE_MAX_BYTES,
+  fallbackText,
+  renderAdaptiveCard,
+  WEBEX_TEXT_MAX_BYTES,
+} from './adaptive.ts';
+export { renderBlockKit, SLACK_LIMITS } from './block-kit.ts';
+export type { CardContext } from './build.ts';
+export { cardForReply } from './build.ts';
+export { cardForAudit, cardForHelp, cardForPending, cardForTargets, cardForWhoami } from './lists.ts';
+export type { Button, ButtonAction, Card, CardKind, Section, Span, Tone } from './model.ts';
+export { slackActionId, submitData } from './model.ts';
+
+/** A reply's card for every platform: what platforms send and `exec --json` prints as `cards`. */
+export interface RenderedCards {
+  /** Adaptive Card 1.3 content for a Webex attachment. */
+  webex: Record<string, unknown>;
+  slack: { blocks: Record<string, unknown>[] };
+  /** The fallback text of the Webex message (`markdown`), at most 7439 bytes. */
+  text: string;
+}
+
+/**
+ * Renders a reply for Webex and Slack. A Webex message is
+ * `{ markdown: text, attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: webex }] }`;
+ * a Slack message is `{ text: <renderBlockKit(card).text>, blocks: slack.blocks }`.
+ */
+export function renderCards(reply: Reply, context: CardContext): RenderedCards {
+  const card = cardForReply(reply, context);
+  return {
+    webex: renderAdaptiveCard(card),
+    slack: { blocks: renderBlockKit(card).blocks },
+    text: fallbackText(card),
+  };
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { configPath, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, ExitCode } from '../errors.ts';
+import type { CliIo } from './index.ts';
+
+/**
+ * `domainops start`. With a config file: its targets and chat platforms (the playground when
+ * none is configured). With no config file at all: the example config of manifest/ against the
+ * built-in vendor sandbox, so a new user sees domainops work with no accounts or credentials.
+ * Runs until SIGTERM or SIGINT, then shuts down gracefully.
+ */
+export async function startCommand(configOption: string | undefined, io: CliIo): Promise<number> {
+  const file = configPath(configOption, io.env);
+  const explicit = configOption !== undefined || io.env.DOMAINOPS_CONFIG !== undefined;
+  let config: Config;
+  let sandbox: { close(): Promise<void> } | undefined;
+  try {
+    if (!explicit && !existsSync(file)) {
+      const { startSandbox } = await import('../sandbox/index.ts');
+      const started = await startSandbox({ env: io.env });
+      config = started.config;
+      sandbox = started;
+      io.stderr(
+        `No ${file}: starting the playground with the example config against the built-in vendor SANDBOX.`,
+      );
+    } else {
+      config = loadConfig(file, io.env);
+      // Fail fast on a secret that does not resolve, before any platform connects.
+      for (const secret of config.secrets) secret.reveal();
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.message}${error.hint ? `\n${error.hint}` : ''}`);
+      return ExitCode.failure;
+    }
+    throw error;
+  }
+  const { startRuntime } = await import('../runtime.ts');
+  const runtime = await startRuntime({ config, ...(sandbox ? { sandbox } : {}) });
+  io.stderr(`domainops is listening on ${runtime.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      runtime.stop().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return ExitCode.ok;
+}

@@ -1,0 +1,129 @@
+import type { App, HandleOptions, Reply } from '../app.ts';
+import { renderCards } from '../cards/index.ts';
+import type { Actor } from '../policy/actor.ts';
+import type { Logger } from '../server/logger.ts';
+import type { Metrics } from '../server/metrics.ts';
+
+/** A reply with its cards rendered for every platform. */
+export interface ChatReply {
+  reply: Reply;
+  cards: ReturnType<typeof renderCards>;
+}
+
+export interface MessageInput {
+  /** The command text, with the bot mention or slash command already removed by the platform. */
+  text: string;
+  actor: Actor;
+  /** The platform's delivery id (Slack event id / trigger id, Webex message id). */
+  deliveryKey?: string;
+}
+
+export interface DecisionInput {
+  decision: 'approve' | 'deny';
+  requestId: string;
+  actor: Actor;
+  reason?: string;
+  /** The platform's id of this click, so a redelivered click is answered once. */
+  deliveryKey?: string;
+}
+
+/**
+ * What every platform calls: commands and button clicks in, replies with cards out. It also
+ * suppresses duplicate deliveries (the store makes vendor commands idempotent across processes;
+ * this keeps a redelivered event from being answered twice in one process), counts in-flight
+ * work for graceful shutdown and feeds the command metric.
+ */
+export interface ChatService {
+  readonly app: App;
+  /** Undefined when the delivery was already handled (a platform retry or duplicate). */
+  message(input: MessageInput): Promise<ChatReply | undefined>;
+  /** Undefined when the delivery was already handled. */
+  decide(input: DecisionInput): Promise<ChatReply | undefined>;
+  /** Cards for a reply made elsewhere (e.g. an approval card re-rendered after a decision). */
+  render(reply: Reply): ChatReply;
+  /** Resolves true when no command is in flight, false when `ms` passed first. */
+  drain(ms: number): Promise<boolean>;
+}
+
+export interface ChatServiceOptions {
+  sandbox?: boolean;
+  logger?: Logger;
+  metrics?: Metrics;
+  now?: () => number;
+  /** How many delivery keys to remember (default 5000). */
+  rememberDeliveries?: number;
+}
+
+/** Creates the chat service over the app pipeline. */
+export function createChatService(app: App, options: ChatServiceOptions = {}): ChatService {
+  const now = options.now ?? Date.now;
+  const seen = new Map<string, number>();
+  const capacity = options.rememberDeliveries ?? 5000;
+  let inFlight = 0;
+  let idle: (() => void)[] = [];
+
+  /** True the first time a key is seen; remembers the last `capacity` keys. */
+  const firstDelivery = (key: string | undefined): boolean => {
+    if (key === undefined) return true;
+    if (seen.has(key)) return false;
+    seen.set(key, now());
+    if (seen.size > capacity) seen.delete(seen.keys().next().value!);
+    return true;
+  };
+
+  const render = (reply: Reply): ChatReply => ({
+    reply,
+    cards: renderCards(reply, {
+      targets: app.config.targets,
+      now: now(),
+      ...(options.sandbox ? { sandbox: true } : {}),
+    }),
+  });
+
+  const track = async (action: string, work: () => Promise<Reply>): Promise<ChatReply> => {
+    inFlight++;
+    try {
+      const reply = await work();
+      options.metrics?.command(reply.action ?? action, reply.status);
+      return render(reply);
+    } catch (error) {
+      options.metrics?.command(action, 'error');
+      options.logger?.error({ err: error, action }, 'command failed unexpectedly');
+      throw error;
+    } finally {
+      inFlight--;
+      if (inFlight === 0) {
+        for (const resolve of idle) resolve();
+        idle = [];
+      }
+    }
+  };
+
+  return {
+    app,
+    render,
+    async message(input) {
+      if (!firstDelivery(input.deliveryKey)) return undefined;
+      const handle: HandleOptions = input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey };
+      return track('message', () => app.handle(input.text, input.actor, handle));
+    },
+    async decide(input) {
+      if (!firstDelivery(input.deliveryKey)) return undefined;
+      return track(input.decision, () =>
+        input.decision === 'approve'
+          ? app.approve(input.requestId, input.actor)
+          : app.deny(input.requestId, input.actor, input.reason),
+      );
+    },
+    drain(ms) {
+      if (inFlight === 0) return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), ms);
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { createHttpClient } from '../adapters/index.ts';
+import { type App, createApp } from './app.ts';
+import type { Config } from './config/types.ts';
+import { type ChatService, createChatService } from './platforms/chat.ts';
+import type { Platform } from './platforms/types.ts';
+import { createHttpServer, type HttpServer } from './server/http-server.ts';
+import { createLogger, type Logger } from './server/logger.ts';
+import { createMetrics } from './server/metrics.ts';
+
+/** What a platform factory receives. */
+export interface PlatformDeps {
+  config: Config;
+  chat: ChatService;
+  logger: Logger;
+  /** True when the vendors are the built-in sandbox (cards say SANDBOX; the playground may pick identities). */
+  sandbox: boolean;
+}
+
+export type PlatformFactory = (deps: PlatformDeps) => Promise<Platform>;
+
+export interface RuntimeOptions {
+  config: Config;
+  logger?: Logger;
+  /** The built-in vendor sandbox is serving the targets; closed with the runtime. */
+  sandbox?: { close(): Promise<void> };
+  /** Overrides which platforms start (tests); by default they follow `config.chat`. */
+  platforms?: PlatformFactory[];
+  /** How often overdue approvals are expired (default 30 s). */
+  sweepInterval?: number;
+  /** How long shutdown waits for in-flight commands (default 25 s). */
+  drainTimeout?: number;
+}
+
+export interface Runtime {
+  url: string;
+  app: App;
+  chat: ChatService;
+  platforms: Platform[];
+  server: HttpServer;
+  /** Graceful stop: no new events, in-flight commands finish (up to the drain timeout), store closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The platforms `config.chat` asks for. Each is imported only when configured: the Webex
+ * framework alone costs about a second and 300 MB, so a Slack-only process never loads it.
+ */
+export function platformsFor(config: Config): PlatformFactory[] {
+  const factories: PlatformFactory[] = [];
+  if (config.chat.slack) {
+    factories.push(async (deps) => (await import('./platforms/slack/index.ts')).createSlackPlatform(deps));
+  }
+  if (config.chat.webex) {
+    factories.push(async (deps) => (await import('./platforms/webex/index.ts')).createWebexPlatform(deps));
+  }
+  if (factories.length === 0) {
+    factories.push(async (deps) =>
+      (await import('./platforms/local/index.ts')).createPlaygroundPlatform(deps),
+    );
+  }
+  return factories;
+}
+
+/** Starts domainops: store recovery, platforms, the HTTP server and the expiry sweep. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger();
+  let app: App | undefined;
+  const metrics = createMetrics(async () => (app ? (await app.workflow().pending()).length : 0));
+  const http = createHttpClient(config.http, {
+    observe: (attempt) => {
+      metrics.vendorAttempt(attempt);
+      if (attempt.status === 'error' || attempt.status >= 400) {
+        // Method, host, path and status only: never headers or bodies, which carry credentials.
+        logger.warn({ vendorCall: attempt }, 'vendor call failed');
+      }
+    },
+  });
+  app = createApp(config, { http });
+  const flow = app.workflow();
+
+  const recovered = await flow.recover();
+  for (const request of recovered.unknown) {
+    logger.warn(
+      { requestId: request.id, action: request.action, target: request.target },
+      'request was executing when the process stopped: its outcome is unknown and it will not be run again',
+    );
+  }
+  for (const outcome of recovered.resumed) {
+    logger.info({ requestId: outcome.request?.id, status: outcome.status }, 'approved request resumed');
+  }
+
+  const chat = createChatService(app, { logger, metrics, sandbox: options.sandbox !== undefined });
+  const deps: PlatformDeps = { config, chat, logger, sandbox: options.sandbox !== undefined };
+  const platforms: Platform[] = [];
+  for (const factory of options.platforms ?? platformsFor(config)) platforms.push(await factory(deps));
+
+  const server = createHttpServer({
+    routes: platforms.flatMap((p) => p.routes),
+    metrics,
+    logger,
+    ready: async () => {
+      const checks: Record<string, boolean> = {};
+      try {
+        await flow.pending();
+        checks.store = true;
+      } catch {
+        checks.store = false;
+      }
+      for (const p of platforms) checks[p.name] = p.ready();
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+  });
+  const url = await server.listen(config.server.host, config.server.port);
+  for (const p of platforms) await p.start();
+
+  const sweep = setInterval(() => {
+    flow.sweep().then(
+      (expired) => {
+        for (const r of expired) logger.info({ requestId: r.id }, 'request expired without enough approvals');
+      },
+      (error: unknown) => logger.error({ err: error }, 'expiry sweep failed'),
+    );
+  }, options.sweepInterval ?? 30_000);
+  sweep.unref();
+
+  logger.info(
+    { url, platforms: platforms.map((p) => p.name), sandbox: options.sandbox !== undefined },
+    'domainops started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(sweep);
+      logger.info('stopping: no new events; waiting for commands in flight');
+      await Promise.allSettled(platforms.map((p) => p.stop()));
+      const closed = server.close();
+      const drained = await chat.drain(options.drainTimeout ?? 25_000);
+      if (!drained)
+        logger.warn('commands still in flight at the drain timeout; their outcome will show as unknown');
+      await closed;
+      await app.close();
+      await options.sandbox?.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, app, chat, platforms, server, stop };
+}

@@ -1,0 +1,133 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.ts';
+import { type Runtime, startRuntime } from '../../src/runtime.ts';
+import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
+import { createLogger } from '../../src/server/logger.ts';
+
+const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
+const TOKEN = 'wx-identity-token-that-must-not-leak';
+let webex: WebexFake;
+let runtime: Runtime;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  webex = await startWebexFake({ orgs: { [ORG]: { claimed: ['abc.com'] } } });
+  webex.state.accessTokens.add(TOKEN);
+  const config = parseConfig(
+    `
+store: ":memory:"
+server: { host: 127.0.0.1, port: 0 }
+http: { retries: 0 }
+targets:
+  webex-prod:
+    vendor: webex
+    orgId: ${ORG}
+    apiUrl: ${webex.apiUrl}
+    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
+policy:
+  groups: { admins: [alice@corp.com, bob@corp.com] }
+  rules:
+    - actions: [unclaim, pending]
+      requesters: [admins]
+      approval: { approvers: [admins], count: 1, expires: 30m }
+`,
+    '/tmp/domainops-runtime-test.yaml',
+    { WEBEX_IDENTITY_TOKEN: TOKEN },
+  );
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  runtime = await startRuntime({ config, platforms: [], logger: createLogger({ stream, level: 'debug' }) });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  await webex?.close();
+});
+
+describe('operations endpoints', () => {
+  it('/healthz answers ok', async () => {
+    const res = await fetch(`${runtime.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('/readyz checks the store', async () => {
+    const res = await fetch(`${runtime.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', checks: { store: true } });
+  });
+
+  it('/metrics counts commands, vendor latency and pending approvals', async () => {
+    const alice = { platform: 'local' as const, id: 'alice@corp.com', email: 'alice@corp.com' };
+    const bob = { platform: 'local' as const, id: 'bob@corp.com', email: 'bob@corp.com' };
+    const asked = await runtime.chat.message({ text: 'unclaim abc.com', actor: alice });
+    expect(asked?.reply.status).toBe('pending');
+    let text = await (await fetch(`${runtime.url}/metrics`)).text();
+    expect(text).toMatch(/domainops_pending_approvals 1/);
+    expect(text).toMatch(/domainops_commands_total\{action="unclaim",outcome="pending"\} 1/);
+    await runtime.chat.decide({ decision: 'approve', requestId: asked!.reply.requestId!, actor: bob });
+    text = await (await fetch(`${runtime.url}/metrics`)).text();
+    expect(text).toMatch(/domainops_pending_approvals 0/);
+    expect(text).toMatch(/domainops_commands_total\{action="unclaim",outcome="succeeded"\} 1/);
+    expect(text).toMatch(/domainops_vendor_request_duration_seconds_count\{vendor="webex",status="204"\} 1/);
+  });
+
+  it('unknown paths are 404, wrong methods 405', async () => {
+    expect((await fetch(`${runtime.url}/nope`)).status).toBe(404);
+    expect((await fetch(`${runtime.url}/healthz`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('a failing vendor call is logged without its token', async () => {
+    const alice = { platform: 'local' as const, id: 'alice@corp.com', email: 'alice@corp.com' };
+    const bob = { platform: 'local' as const, id: 'bob@corp.com', email: 'bob@corp.com' };
+    webex.fault(
+      { kind: 'status', status: 401, body: '{"message":"bad token"}' },
+      { path: /unclaimDomain$/, times: 2 },
+    );
+    const asked = await runtime.chat.message({ text: 'unclaim abc.com', actor: alice });
+    const done = await runtime.chat.decide({
+      decision: 'approve',
+      requestId: asked!.reply.requestId!,
+      actor: bob,
+    });
+    expect(done?.reply.status).toBe('failed');
+    const failures = logLines.filter((l) => l.includes('vendor call failed'));
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures[0]).toMatch(/"status":401/);
+    for (const line of logLines) expect(line).not.toContain(TOKEN);
+    expect(JSON.stringify(done)).not.toContain(TOKEN);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('waits for a command in flight before closing the store', async () => {
+    const slow = await startWebexFake({ orgs: { [ORG]: { claimed: ['slow.com'] } } });
+    slow.state.accessTokens.add(TOKEN);
+    const config = parseConfig(
+      `
+store: ":memory:"
+server: { host: 127.0.0.1, port: 0 }
+targets:
+  w: { vendor: webex, orgId: ${ORG}, apiUrl: ${slow.apiUrl}, auth: { accessToken: env:T } }
+policy:
+  rules:
+    - { actions: [unclaim], requesters: [alice@corp.com], approval: none }
+`,
+      '/tmp/domainops-shutdown-test.yaml',
+      { T: TOKEN },
+    );
+    const rt = await startRuntime({ config, platforms: [], logger: createLogger({ level: 'silent' }) });
+    slow.fault({ kind: 'slow', ms: 400 }, { path: /unclaimDomain$/ });
+    const alice = { platform: 'local' as const, id: 'alice@corp.com', email: 'alice@corp.com' };
+    const inFlight = rt.chat.message({ text: 'unclaim slow.com', actor: alice });
+    await new Promise((r) => setTimeout(r, 50));
+    await rt.stop();
+    expect((await inFlight)?.reply.status).toBe('succeeded');
+    await slow.close();
+  });
+});
