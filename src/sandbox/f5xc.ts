@@ -9,6 +9,7 @@ import {
   type Fault,
   type FaultMatch,
   jsonBody,
+  type RateLimit,
   type RecordedRequest,
   startFake,
 } from './http-fake.ts';
@@ -36,6 +37,8 @@ export interface F5Fake {
   state: F5FakeState;
   fault(fault: Fault, match?: FaultMatch): void;
   clearFaults(): void;
+  /** Answers 429 to a share of requests (undefined: stop). */
+  rateLimit(limit: RateLimit | undefined): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,7 @@ export async function startF5Fake(
     state,
     fault: server.fault,
     clearFaults: server.clearFaults,
+    rateLimit: server.rateLimit,
     close: server.close,
   };
 }

@@ -58,7 +58,20 @@ export interface FakeServer {
   /** Queues a fault; faults are consumed in the order they were added. */
   fault(fault: Fault, match?: FaultMatch): void;
   clearFaults(): void;
+  /** Answers 429 to a share of requests from now on (undefined: stop). See RateLimit. */
+  rateLimit(limit: RateLimit | undefined): void;
   close(): Promise<void>;
+}
+
+/**
+ * Throttling for the playground: 429 with `Retry-After` to `share` (0–1] of requests, spread
+ * evenly and deterministically (the first request after switching on is throttled; with a
+ * share of 1/2 or less a retry after a 429 always gets through).
+ */
+export interface RateLimit {
+  share: number;
+  /** Retry-After in seconds, as sent (default "1"). */
+  retryAfter?: string;
 }
 
 interface QueuedFault {
@@ -130,11 +143,21 @@ export async function startFake(options: FakeOptions): Promise<FakeServer> {
     return queued.fault;
   };
 
+  let limit: RateLimit | undefined;
+  let credit = 0;
+  const throttled = (): Fault | undefined => {
+    if (limit === undefined) return undefined;
+    credit += limit.share;
+    if (credit < 1) return undefined;
+    credit -= 1;
+    return { kind: 'status', status: 429, retryAfter: limit.retryAfter ?? '1' };
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const request = await readRequest(req);
     requests.push(request);
     const extra = options.headers?.() ?? {};
-    const fault = takeFault(request);
+    const fault = takeFault(request) ?? throttled();
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
@@ -194,6 +217,14 @@ export async function startFake(options: FakeOptions): Promise<FakeServer> {
     },
     clearFaults() {
       faults.length = 0;
+    },
+    rateLimit(next) {
+      if (next !== undefined && !(next.share > 0 && next.share <= 1)) {
+        throw new RangeError(`rate limit share must be in (0, 1], got ${next.share}`);
+      }
+      limit = next;
+      // Start with full credit minus one share, so the very next request is throttled.
+      credit = next === undefined ? 0 : 1 - next.share;
     },
     close() {
       server.closeAllConnections();

@@ -11,6 +11,7 @@ import {
   type Fault,
   type FaultMatch,
   jsonBody,
+  type RateLimit,
   type RecordedRequest,
   startFake,
 } from './http-fake.ts';
@@ -47,6 +48,8 @@ export interface WebexFake {
   state: WebexFakeState;
   fault(fault: Fault, match?: FaultMatch): void;
   clearFaults(): void;
+  /** Answers 429 to a share of requests (undefined: stop). */
+  rateLimit(limit: RateLimit | undefined): void;
   /** Makes a new access token valid and returns it. */
   issueAccessToken(): string;
   close(): Promise<void>;
@@ -182,6 +185,7 @@ export async function startWebexFake(
     state,
     fault: server.fault,
     clearFaults: server.clearFaults,
+    rateLimit: server.rateLimit,
     issueAccessToken,
     close: server.close,
   };

@@ -10,6 +10,7 @@ import {
   type Fault,
   type FaultMatch,
   jsonBody,
+  type RateLimit,
   type RecordedRequest,
   startFake,
 } from './http-fake.ts';
@@ -77,6 +78,8 @@ export interface YandexFake {
   state: YandexFakeState;
   fault(fault: Fault, match?: FaultMatch): void;
   clearFaults(): void;
+  /** Answers 429 to a share of requests (undefined: stop). */
+  rateLimit(limit: RateLimit | undefined): void;
   /** Adds a domain (status NEED_TO_VALIDATE with one DNS TXT challenge) and returns it. */
   addDomain(scope: { kind: 'federation' | 'userpool'; id: string }, domain: string): FakeDomain;
   issueIamToken(): string;
@@ -257,6 +260,7 @@ export async function startYandexFake(
     state,
     fault: server.fault,
     clearFaults: server.clearFaults,
+    rateLimit: server.rateLimit,
     addDomain,
     issueIamToken,
     close: server.close,

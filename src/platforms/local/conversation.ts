@@ -1,0 +1,47 @@
+import { replyDocument } from '../../app.ts';
+import type { ChatReply } from '../chat.ts';
+
+/** One exchange shown in the playground: what someone typed or clicked, and the bot's card. */
+export interface Entry {
+  id: number;
+  /** ISO time the reply was made. */
+  at: string;
+  /** Who typed or clicked (an email). */
+  as: string;
+  kind: 'command' | 'decision';
+  /** The command typed, or `approve r-…` / `deny r-…` for a button. */
+  text: string;
+  /** The JSON document of design.md (what `exec --json` prints, without `cards`). */
+  reply: Record<string, unknown>;
+  cards: ChatReply['cards'];
+}
+
+/**
+ * The messages shown, in memory for this process (like one shared chat space: every browser
+ * tab sees the same conversation). Requests themselves live in the store.
+ */
+export interface Conversation {
+  add(input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards'>, chat: ChatReply): Entry;
+  entries(): readonly Entry[];
+}
+
+/** A conversation that keeps the last `capacity` entries (default 200). */
+export function createConversation(capacity = 200, now: () => number = Date.now): Conversation {
+  const list: Entry[] = [];
+  let next = 1;
+  return {
+    add(input, chat) {
+      const entry: Entry = {
+        ...input,
+        id: next++,
+        at: new Date(now()).toISOString(),
+        reply: replyDocument(chat.reply),
+        cards: chat.cards,
+      };
+      list.push(entry);
+      if (list.length > capacity) list.splice(0, list.length - capacity);
+      return entry;
+    },
+    entries: () => list,
+  };
+}

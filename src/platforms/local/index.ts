@@ -1,0 +1,30 @@
+import type { PlatformDeps } from '../../runtime.ts';
+import type { Platform } from '../types.ts';
+import { apiRoutes } from './api.ts';
+import { assetRoutes } from './assets.ts';
+import { pickingRefusal } from './identities.ts';
+
+/**
+ * The local playground: a web chat on the shared HTTP server (`GET /` and a small JSON API).
+ * You choose who you are, type commands and see each reply as Webex renders its Adaptive Card,
+ * with a Slack preview of the same card. Choosing an identity works only with the built-in
+ * sandbox on a loopback address; otherwise the API refuses and the page says why.
+ */
+export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Platform> {
+  let running = false;
+  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running)];
+  return {
+    name: 'local',
+    routes,
+    async start() {
+      running = true;
+      const refusal = pickingRefusal(deps.config, deps.sandbox);
+      if (refusal !== undefined)
+        deps.logger.warn({ platform: 'local' }, `playground is read-only: ${refusal}`);
+    },
+    async stop() {
+      running = false;
+    },
+    ready: () => running,
+  };
+}

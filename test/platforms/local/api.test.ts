@@ -1,0 +1,169 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_BODY_BYTES } from '../../../src/platforms/local/http.ts';
+import { type Playground, post, startPlayground } from './helpers.ts';
+
+/** A GET with a chosen Host header (fetch does not let a script set Host). */
+function getWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('playground on the sandbox, on loopback', () => {
+  let pg: Playground;
+  beforeAll(async () => {
+    pg = await startPlayground();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it('serves the page with a strict Content-Security-Policy and no inline script', async () => {
+    const res = await fetch(`${pg.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script>|<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+=/);
+    const bundle = await fetch(`${pg.url}/static/adaptivecards.min.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.text()).length).toBeGreaterThan(10_000);
+    expect((await fetch(`${pg.url}/static/../package.json`)).status).toBe(404);
+  });
+
+  it('offers the policy people and an outsider', async () => {
+    const session = (await (await fetch(`${pg.url}/api/session`)).json()) as Record<string, unknown>;
+    expect(session).toMatchObject({ sandbox: true, picking: true });
+    const identities = session.identities as { email: string; groups: string[] }[];
+    expect(identities.map((i) => i.email)).toEqual([
+      'alice@corp.com',
+      'bob@corp.com',
+      'dave@corp.com',
+      'carol@corp.com',
+      'eve@example.com',
+    ]);
+    expect(identities.find((i) => i.email === 'carol@corp.com')?.groups).toEqual(['helpdesk']);
+  });
+
+  it('runs a command and a decision, and keeps them in the history', async () => {
+    const asked = await post(pg.url, '/api/command', { as: 'alice@corp.com', text: 'unclaim abc.com' });
+    expect(asked.status).toBe(200);
+    const entry = asked.json.entry as {
+      reply: { status: string; requestId: string };
+      cards: { webex: unknown; slack: { blocks: unknown[] }; text: string };
+    };
+    expect(entry.reply.status).toBe('pending');
+    expect(JSON.stringify(entry.cards.webex)).toContain('"domainops":"approve"');
+    expect(JSON.stringify(entry.cards.webex)).toContain('SANDBOX');
+    expect(JSON.stringify(entry.cards.slack.blocks)).toContain('domainops_approve');
+    const id = entry.reply.requestId;
+
+    const own = await post(pg.url, '/api/decide', {
+      as: 'alice@corp.com',
+      decision: 'approve',
+      requestId: id,
+    });
+    expect(own.status).toBe(200);
+    expect((own.json.entry as { reply: { status: string } }).reply.status).not.toBe('succeeded');
+
+    const done = await post(pg.url, '/api/decide', {
+      as: 'bob@corp.com',
+      decision: 'approve',
+      requestId: id,
+    });
+    expect((done.json.entry as { reply: { status: string } }).reply.status).toBe('succeeded');
+
+    const history = (await (await fetch(`${pg.url}/api/history`)).json()) as { entries: { text: string }[] };
+    expect(history.entries.map((e) => e.text)).toEqual(['unclaim abc.com', `approve ${id}`, `approve ${id}`]);
+  });
+
+  it('answers a repeated delivery key once', async () => {
+    const body = { as: 'carol@corp.com', text: 'whoami', key: 'same-key-123' };
+    expect((await post(pg.url, '/api/command', body)).json.entry).toBeDefined();
+    expect((await post(pg.url, '/api/command', body)).json).toEqual({ duplicate: true });
+  });
+
+  it('refuses bad input with 400', async () => {
+    const bad = async (body: unknown) => (await post(pg.url, '/api/command', body)).status;
+    expect(await bad('{not json')).toBe(400);
+    expect(await bad('[1,2]')).toBe(400);
+    expect(await bad({ as: 'mallory@corp.com', text: 'help' })).toBe(400);
+    expect(await bad({ text: 'help' })).toBe(400);
+    expect(await bad({ as: 'alice@corp.com', text: '' })).toBe(400);
+    expect(await bad({ as: 'alice@corp.com', text: 'help', key: '<x>' })).toBe(400);
+    expect(await bad({ as: 'alice@corp.com', text: 'x'.repeat(MAX_BODY_BYTES + 1) })).toBe(400);
+    const decide = async (body: unknown) => (await post(pg.url, '/api/decide', body)).status;
+    expect(await decide({ as: 'bob@corp.com', decision: 'maybe', requestId: 'r-1' })).toBe(400);
+    expect(await decide({ as: 'bob@corp.com', decision: 'deny', requestId: '../x' })).toBe(400);
+  });
+
+  it('refuses other content types, other origins and foreign host names (CSRF, DNS rebinding)', async () => {
+    const form = await fetch(`${pg.url}/api/command`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: pg.url },
+      body: JSON.stringify({ as: 'alice@corp.com', text: 'help' }),
+    });
+    expect(form.status).toBe(415);
+    const foreign = await post(
+      pg.url,
+      '/api/command',
+      { as: 'alice@corp.com', text: 'help' },
+      { origin: 'https://evil.example' },
+    );
+    expect(foreign.status).toBe(403);
+    const site = await post(
+      pg.url,
+      '/api/command',
+      { as: 'bob@corp.com', text: 'help' },
+      { 'sec-fetch-site': 'cross-site' },
+    );
+    expect(site.status).toBe(403);
+    expect(await getWithHost(`${pg.url}/api/history`, 'evil.example:3000')).toBe(403);
+    expect(await getWithHost(`${pg.url}/api/history`, `localhost:${new URL(pg.url).port}`)).toBe(200);
+  });
+});
+
+describe('choosing who you are is refused', () => {
+  it('with real (non-sandbox) targets: 403 that says to configure Slack or Webex', async () => {
+    const pg = await startPlayground({ sandboxFlag: false });
+    try {
+      const session = (await (await fetch(`${pg.url}/api/session`)).json()) as Record<string, unknown>;
+      expect(session).toMatchObject({ sandbox: false, picking: false, identities: [] });
+      expect(session.refusal).toMatch(/Slack or Webex/);
+      const res = await post(pg.url, '/api/command', { as: 'alice@corp.com', text: 'unclaim abc.com' });
+      expect(res.status).toBe(403);
+      expect(res.json.error).toMatchObject({
+        code: 'identity_picking_refused',
+        message: expect.stringMatching(/Slack or Webex/),
+      });
+      expect(
+        (await post(pg.url, '/api/decide', { as: 'bob@corp.com', decision: 'approve', requestId: 'r-1' }))
+          .status,
+      ).toBe(403);
+      expect((await fetch(`${pg.url}/api/history`)).status).toBe(403);
+      expect((await fetch(`${pg.url}/`)).status).toBe(200);
+    } finally {
+      await pg.stop();
+    }
+  });
+
+  it('with the sandbox on a non-loopback address', async () => {
+    const pg = await startPlayground({ host: '0.0.0.0' });
+    try {
+      const session = (await (await fetch(`${pg.url}/api/session`)).json()) as Record<string, unknown>;
+      expect(session).toMatchObject({ sandbox: true, picking: false });
+      expect(session.refusal).toMatch(/not on a loopback address/);
+      const res = await post(pg.url, '/api/command', { as: 'alice@corp.com', text: 'help' });
+      expect(res.status).toBe(403);
+    } finally {
+      await pg.stop();
+    }
+  });
+});
