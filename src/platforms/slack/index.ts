@@ -1,0 +1,112 @@
+import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { ConfigError, DomainopsError } from '../../errors.ts';
+import type { PlatformDeps } from '../../runtime.ts';
+import type { Platform, Route } from '../types.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { RecentDeliveries } from './delivery.ts';
+import { registerHandlers } from './handlers.ts';
+import { SharedServerReceiver } from './http-receiver.ts';
+import { createIdentities } from './identity.ts';
+import { createPoster } from './post.ts';
+
+/** Where Slack sends events, commands and clicks in HTTP mode (the manifest's request URLs). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/**
+ * The Slack platform on Bolt. With `chat.slack.appToken` it connects in Socket Mode (no public
+ * URL); otherwise Slack posts to `POST /slack/events` on the shared HTTP server, verified with
+ * `chat.slack.signingSecret`. The Web API client goes to `chat.slack.apiUrl` (tests: a local fake).
+ */
+export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform> {
+  const slack = deps.config.chat.slack;
+  if (slack === undefined) throw new ConfigError([{ path: 'chat.slack', message: 'is not configured' }]);
+  const log = deps.logger.child({ platform: 'slack' });
+  const logger = boltLogger(deps.logger);
+
+  // Fail in seconds, not in Bolt's default 30 minutes of retries: a person is waiting in chat.
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: slack.apiUrl,
+    timeout: 10_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+  };
+
+  let receiver: SharedServerReceiver | SocketModeReceiver;
+  if (slack.appToken !== undefined) {
+    receiver = new SocketModeReceiver({
+      appToken: slack.appToken.reveal(),
+      logger,
+      // Socket Mode asks `apps.connections.open` for its websocket URL through this client.
+      installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } },
+    });
+  } else {
+    if (slack.signingSecret === undefined) {
+      throw new ConfigError(
+        [{ path: 'chat.slack.signingSecret', message: 'is required in HTTP mode (no chat.slack.appToken)' }],
+        'set signingSecret to the app\'s "Signing Secret", or appToken (xapp-…) for Socket Mode',
+      );
+    }
+    receiver = new SharedServerReceiver({
+      signingSecret: slack.signingSecret.reveal(),
+      logger: deps.logger,
+      deliveries: new RecentDeliveries(),
+    });
+  }
+
+  const app = new App({ token: slack.botToken.reveal(), receiver, logger, clientOptions });
+  app.error(async (error) => {
+    log.error({ err: error }, 'Slack listener failed');
+  });
+  const identities = createIdentities(app.client);
+  const poster = createPoster(app.client, deps.chat, deps.logger);
+  registerHandlers(app, { chat: deps.chat, identities, poster, logger: deps.logger, command: slack.command });
+
+  let connected = false;
+  let stopped = false;
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.on('connected', () => {
+      connected = true;
+    });
+    for (const state of ['disconnected', 'reconnecting'] as const) {
+      receiver.client.on(state, () => {
+        connected = false;
+      });
+    }
+  }
+
+  const routes: Route[] =
+    receiver instanceof SharedServerReceiver
+      ? [{ method: 'POST', path: SLACK_EVENTS_PATH, handler: receiver.handler }]
+      : [];
+
+  return {
+    name: 'slack',
+    routes,
+    async start() {
+      try {
+        const auth = await app.client.auth.test();
+        log.info({ team: auth.team, botUserId: auth.user_id }, 'Slack bot token accepted');
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error ?? 'no answer';
+        throw new DomainopsError('slack_auth_failed', `Slack did not accept the bot token (${code})`, {
+          hint: 'check chat.slack.botToken: the "Bot User OAuth Token" (xoxb-…) of the installed app',
+          cause: error,
+        });
+      }
+      await app.start();
+      if (receiver instanceof SharedServerReceiver) connected = true;
+      log.info(
+        { mode: receiver instanceof SocketModeReceiver ? 'socket' : 'http' },
+        'Slack platform started',
+      );
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      connected = false;
+      await app.stop();
+    },
+    ready() {
+      return connected && !stopped;
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import type { RespondFn, types, webApi } from '@slack/bolt';
+import type { Reply } from '../../app.ts';
+import type { RequestRecord } from '../../requests/model.ts';
+import type { Logger } from '../../server/logger.ts';
+import type { ChatReply, ChatService } from '../chat.ts';
+import { escapeMrkdwn } from './text.ts';
+
+/** Where a request's approval card was posted; kept with the request (`setConversation`). */
+export interface SlackConversation {
+  platform: 'slack';
+  channel: string;
+  ts: string;
+}
+
+/** Where a command or click came from, and so where its answer goes. */
+export interface Place {
+  channel: string;
+  /** The Slack user id of the person who typed or clicked. */
+  user: string;
+  /** The thread the command was typed in, if any. */
+  threadTs?: string;
+  /** The `response_url` helper of a slash command or click (works where the bot is not a member). */
+  respond?: RespondFn;
+}
+
+/** Slack's section text limit: a longer message is cut rather than refused. */
+const TEXT_MAX = 3000;
+
+/** Codes of an approve/deny/cancel that was not carried out (src/requests/outcome.ts). */
+const REFUSALS = new Set([
+  'approve_own_request',
+  'deny_own_request',
+  'not_an_approver',
+  'already_approved',
+  'not_allowed_to_cancel',
+  'request_not_open',
+  'request_not_found',
+]);
+
+/** The Slack card location stored with a request, if a Slack card was posted for it. */
+export function slackConversation(record: RequestRecord | undefined): SlackConversation | undefined {
+  const c = record?.conversation as Partial<SlackConversation> | undefined;
+  if (c?.platform !== 'slack' || typeof c.channel !== 'string' || typeof c.ts !== 'string') return undefined;
+  return { platform: 'slack', channel: c.channel, ts: c.ts };
+}
+
+/**
+ * Whether a reply is only for the person who asked: a refused approve/deny/cancel, a usage error,
+ * or a policy rejection. These go out as ephemeral messages and change no card.
+ */
+export function isPersonal(reply: Reply): boolean {
+  if (reply.error !== undefined && REFUSALS.has(reply.error.code)) return true;
+  if (reply.exitCode === 2) return true;
+  return (reply.exitCode === 3 || reply.exitCode === 6) && slackConversation(reply.record) === undefined;
+}
+
+/** The notification text of a card message: its header, escaped (Slack shows it where blocks cannot be). */
+export function notificationText(result: ChatReply): string {
+  const slack = result.cards.slack as { text?: unknown; blocks: Record<string, unknown>[] };
+  if (typeof slack.text === 'string') return slack.text;
+  const header = slack.blocks.find((b) => b.type === 'header')?.text as { text?: unknown } | undefined;
+  const text = typeof header?.text === 'string' ? header.text : (result.reply.text.split('\n')[0] ?? '');
+  return clip(escapeMrkdwn(text));
+}
+
+function clip(text: string): string {
+  return text.length <= TEXT_MAX ? text : `${text.slice(0, TEXT_MAX - 1)}…`;
+}
+
+function blocksOf(result: ChatReply): (types.KnownBlock | types.Block)[] {
+  return result.cards.slack.blocks as unknown as (types.KnownBlock | types.Block)[];
+}
+
+function errorCode(error: unknown): string {
+  const data = (error as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string'
+    ? data.error
+    : String((error as { code?: unknown }).code ?? 'unknown');
+}
+
+/** Sends replies to Slack: cards to channels, answers only for one person, card updates and thread notes. */
+export function createPoster(client: webApi.WebClient, chat: ChatService, logger: Logger) {
+  const log = logger.child({ platform: 'slack' });
+
+  /** A message only `place.user` sees. */
+  const ephemeral = async (place: Place, text: string, result?: ChatReply): Promise<void> => {
+    const content = result ? { text: notificationText(result), blocks: blocksOf(result) } : { text };
+    try {
+      await client.chat.postEphemeral({ channel: place.channel, user: place.user, ...content });
+    } catch (error) {
+      if (!place.respond) {
+        log.warn(
+          { slackError: errorCode(error), channel: place.channel },
+          'could not send an ephemeral answer',
+        );
+        return;
+      }
+      await place.respond({ response_type: 'ephemeral', replace_original: false, ...content });
+    }
+  };
+
+  /** Posts a card in the place (threaded if the command was); returns where it landed. */
+  const post = async (place: Place, result: ChatReply): Promise<SlackConversation | undefined> => {
+    const content = { text: notificationText(result), blocks: blocksOf(result) };
+    try {
+      const posted = await client.chat.postMessage({
+        channel: place.channel,
+        ...(place.threadTs === undefined ? {} : { thread_ts: place.threadTs }),
+        unfurl_links: false,
+        unfurl_media: false,
+        ...content,
+      });
+      return posted.ts
+        ? { platform: 'slack', channel: posted.channel ?? place.channel, ts: posted.ts }
+        : undefined;
+    } catch (error) {
+      // A slash command works in channels the bot is not in; its response_url can still post there.
+      if (!place.respond) throw error;
+      log.info({ slackError: errorCode(error), channel: place.channel }, 'posting through response_url');
+      await place.respond({ response_type: 'in_channel', ...content });
+      return undefined;
+    }
+  };
+
+  /** Replaces a card for everyone (`chat.update`); a click's response_url when the bot cannot. */
+  const update = async (where: SlackConversation, result: ChatReply, respond?: RespondFn): Promise<void> => {
+    const content = { text: notificationText(result), blocks: blocksOf(result) };
+    try {
+      await client.chat.update({ channel: where.channel, ts: where.ts, ...content });
+    } catch (error) {
+      if (!respond) throw error;
+      log.info(
+        { slackError: errorCode(error), channel: where.channel },
+        'updating the card through response_url',
+      );
+      await respond({ replace_original: true, ...content });
+    }
+  };
+
+  /** A plain note in the card's thread (a card update notifies nobody; this does). */
+  const note = async (where: SlackConversation, text: string): Promise<void> => {
+    try {
+      await client.chat.postMessage({ channel: where.channel, thread_ts: where.ts, text: clip(text) });
+    } catch (error) {
+      log.warn({ slackError: errorCode(error), channel: where.channel }, 'could not post in the card thread');
+    }
+  };
+
+  /** Remembers where a pending request's card is, so a decision can update it. */
+  const remember = async (result: ChatReply, where: SlackConversation | undefined): Promise<void> => {
+    const record = result.reply.record;
+    if (where === undefined || record === undefined || result.reply.status !== 'pending') return;
+    await chat.app.workflow().setConversation(record.id, where);
+  };
+
+  return {
+    ephemeral,
+
+    /** The answer to a typed command (slash command, mention, DM). */
+    async answer(place: Place, result: ChatReply, deliveryKey: string | undefined): Promise<void> {
+      const { reply } = result;
+      if (isPersonal(reply)) return ephemeral(place, reply.text, result);
+      const card = slackConversation(reply.record);
+      if (card !== undefined) {
+        // The same delivery again (another process already posted its card): nothing to add.
+        if (deliveryKey !== undefined && reply.record?.deliveryKey === deliveryKey) return;
+        // A typed approve/deny/cancel of a request whose card is in Slack: update that card.
+        await update(card, result);
+        await note(card, `<@${place.user}>: ${escapeMrkdwn(reply.text)}`);
+        return;
+      }
+      await remember(result, await post(place, result));
+    },
+
+    /** The answer to an Approve/Deny click on the card at `clicked`. */
+    async decided(
+      place: Place,
+      result: ChatReply,
+      clicked: SlackConversation | undefined,
+      decision: 'approve' | 'deny',
+    ): Promise<void> {
+      const { reply } = result;
+      if (isPersonal(reply)) return ephemeral(place, reply.text, result);
+      const card = slackConversation(reply.record) ?? clicked;
+      if (card === undefined) {
+        await post(place, result);
+        return;
+      }
+      await update(card, result, place.respond);
+      const verb = decision === 'approve' ? 'approved' : 'denied';
+      await note(card, `<@${place.user}> ${verb}: ${escapeMrkdwn(reply.text)}`);
+    },
+  };
+}
+
+export type Poster = ReturnType<typeof createPoster>;

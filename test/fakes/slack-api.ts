@@ -1,0 +1,285 @@
+/**
+ * A local fake of the Slack Web API (the methods domainops calls) and of Socket Mode. Point
+ * Bolt at it with `clientOptions.slackApiUrl = fake.apiUrl`. Every call is recorded with its
+ * arguments (form fields, JSON-encoded ones such as `blocks` decoded). `apps.connections.open`
+ * returns the ws:// URL of a local websocket server that says `hello`, sends the envelopes a
+ * test gives it and records the client's acks by `envelope_id`. Slack answers HTTP 200 with
+ * `{ ok: false, error }` for API errors, and so does the fake.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
+import {
+  credential,
+  type FakeReply,
+  type FakeServer,
+  type RecordedRequest,
+  startFake,
+} from '../../src/sandbox/http-fake.ts';
+
+export interface FakeSlackUser {
+  id: string;
+  name: string;
+  /** No email: `users.info` answers without `profile.email`, as Slack does without `users:read.email`. */
+  email?: string;
+  realName?: string;
+}
+
+/** One Web API call (`method` like `chat.postMessage`) or one `response_url` post (`method` = `respond`). */
+export interface SlackCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, unknown>;
+  /** What the fake answered (`{ ok, … }`). */
+  response?: Record<string, unknown>;
+  at: number;
+}
+
+/** A Socket Mode acknowledgement as the client sent it. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: unknown;
+  at: number;
+}
+
+export interface SlackFakeOptions {
+  botToken: string;
+  appToken?: string;
+  users?: FakeSlackUser[];
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+}
+
+export interface SlackFake {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `{url}/api/`: the config's `chat.slack.apiUrl`. */
+  apiUrl: string;
+  /** A `response_url` for a slash command or click; posts to it are recorded as method `respond`. */
+  responseUrl(): string;
+  botUserId: string;
+  teamId: string;
+  calls: SlackCall[];
+  requests: RecordedRequest[];
+  users: Map<string, FakeSlackUser>;
+  /** Channels the bot is not a member of: posting, updating and ephemerals there fail with `not_in_channel`. */
+  outsideChannels: Set<string>;
+  /** Calls of one method, optionally from index `from` of `calls` on. */
+  callsTo(method: string, from?: number): SlackCall[];
+  /** Resolves with the first call of `method` (from index `from`) that `match` accepts; rejects after `ms`. */
+  waitFor(
+    method: string,
+    options?: { from?: number; match?: (call: SlackCall) => boolean; ms?: number },
+  ): Promise<SlackCall>;
+  socket: {
+    /** Open websocket connections. */
+    connections(): number;
+    acks: SocketAck[];
+    /** Sends an envelope (an `envelope_id` is added when missing); resolves with its ack. */
+    send(envelope: Record<string, unknown>, ms?: number): Promise<SocketAck & { elapsedMs: number }>;
+  };
+  close(): Promise<void>;
+}
+
+function decodeArgs(request: RecordedRequest): Record<string, unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) {
+    try {
+      return JSON.parse(request.body || '{}') as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(request.body)) {
+    if (/^[[{]/.test(value)) {
+      try {
+        args[key] = JSON.parse(value) as unknown;
+        continue;
+      } catch {
+        // not JSON after all: keep the string
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+function ok(json: Record<string, unknown>): FakeReply {
+  return { status: 200, json: { ok: true, ...json } };
+}
+
+function fail(error: string): FakeReply {
+  return { status: 200, json: { ok: false, error } };
+}
+
+/** Starts the fake Web API and Socket Mode server on 127.0.0.1. */
+export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFake> {
+  const botUserId = options.botUserId ?? 'U0BOT';
+  const botId = options.botId ?? 'B0BOT';
+  const teamId = options.teamId ?? 'T0TEAM';
+  const users = new Map((options.users ?? []).map((u) => [u.id, u]));
+  const calls: SlackCall[] = [];
+  const outsideChannels = new Set<string>();
+  let tsCounter = 0;
+  const nextTs = (): string => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
+
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+  const wsPort = (wss.address() as AddressInfo).port;
+  const sockets = new Set<WebSocket>();
+  const acks: SocketAck[] = [];
+  const ackWaiters = new Map<string, (ack: SocketAck) => void>();
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => sockets.delete(ws));
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+      if (typeof message.envelope_id !== 'string') return;
+      const ack: SocketAck = { envelope_id: message.envelope_id, at: Date.now() };
+      if (message.payload !== undefined) ack.payload = message.payload;
+      acks.push(ack);
+      ackWaiters.get(message.envelope_id)?.(ack);
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: sockets.size,
+        debug_info: { host: 'fake-slack', approximate_connection_time: 18060 },
+        connection_info: { app_id: 'A0APP' },
+      }),
+    );
+  });
+
+  const answer = (request: RecordedRequest): FakeReply => {
+    const path = request.path.split('?')[0] ?? '';
+    const args = decodeArgs(request);
+    const token = credential(request, 'Bearer') ?? (typeof args.token === 'string' ? args.token : undefined);
+    if (path.startsWith('/respond/')) {
+      calls.push({ method: 'respond', token, args, at: Date.now() });
+      return { status: 200, text: 'ok' };
+    }
+    const method = path.replace(/^\/api\//, '');
+    calls.push({ method, token, args, at: Date.now() });
+    if (method === 'apps.connections.open') {
+      if (options.appToken === undefined || token !== options.appToken) return fail('invalid_auth');
+      return ok({ url: `ws://127.0.0.1:${wsPort}/link/?ticket=${randomUUID()}&app_id=A0APP` });
+    }
+    if (token !== options.botToken) return fail('invalid_auth');
+    switch (method) {
+      case 'auth.test':
+        return ok({
+          url: 'https://fake.slack.com/',
+          team: 'Fake',
+          user: 'domainops',
+          team_id: teamId,
+          user_id: botUserId,
+          bot_id: botId,
+        });
+      case 'users.info': {
+        const user = users.get(String(args.user));
+        if (!user) return fail('user_not_found');
+        const profile: Record<string, unknown> = {
+          real_name: user.realName ?? user.name,
+          display_name: user.name,
+        };
+        if (user.email !== undefined) profile.email = user.email;
+        return ok({
+          user: {
+            id: user.id,
+            team_id: teamId,
+            name: user.name,
+            real_name: user.realName ?? user.name,
+            deleted: false,
+            is_bot: false,
+            profile,
+          },
+        });
+      }
+      case 'chat.postMessage': {
+        if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
+        const ts = nextTs();
+        return ok({
+          channel: args.channel,
+          ts,
+          message: { type: 'message', ts, text: args.text, bot_id: botId },
+        });
+      }
+      case 'chat.update':
+        if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
+        return ok({ channel: args.channel, ts: args.ts, text: args.text });
+      case 'chat.postEphemeral':
+        if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
+        return ok({ message_ts: nextTs() });
+      default:
+        return fail('unknown_method');
+    }
+  };
+
+  const route = (request: RecordedRequest): FakeReply => {
+    const reply = answer(request);
+    const last = calls.at(-1);
+    if (last && reply.json !== undefined) last.response = reply.json as Record<string, unknown>;
+    return reply;
+  };
+
+  const server: FakeServer = await startFake({
+    route,
+    errorBody: (_status, message) => ({
+      contentType: 'application/json',
+      body: JSON.stringify({ ok: false, error: message }),
+    }),
+  });
+
+  const callsTo = (method: string, from = 0): SlackCall[] =>
+    calls.slice(from).filter((c) => c.method === method);
+
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/api/`,
+    responseUrl: () => `${server.url}/respond/${randomUUID()}`,
+    botUserId,
+    teamId,
+    calls,
+    requests: server.requests,
+    users,
+    outsideChannels,
+    callsTo,
+    async waitFor(method, { from = 0, match = () => true, ms = 5000 } = {}) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = callsTo(method, from).find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no ${method} call within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    socket: {
+      connections: () => sockets.size,
+      acks,
+      send(envelope, ms = 5000) {
+        const id = typeof envelope.envelope_id === 'string' ? envelope.envelope_id : randomUUID();
+        const sentAt = Date.now();
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            ackWaiters.delete(id);
+            reject(new Error(`no ack for envelope ${id} within ${ms} ms`));
+          }, ms);
+          ackWaiters.set(id, (ack) => {
+            clearTimeout(timer);
+            ackWaiters.delete(id);
+            resolve({ ...ack, elapsedMs: ack.at - sentAt });
+          });
+          const text = JSON.stringify({ ...envelope, envelope_id: id });
+          for (const ws of sockets) ws.send(text);
+        });
+      },
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await server.close();
+    },
+  };
+}
