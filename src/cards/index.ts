@@ -21,7 +21,8 @@ export { slackActionId, submitData } from './model.ts';
 export interface RenderedCards {
   /** Adaptive Card 1.3 content for a Webex attachment. */
   webex: Record<string, unknown>;
-  slack: { blocks: Record<string, unknown>[] };
+  /** Block Kit blocks, and the notification text Slack shows where blocks cannot be (escaped mrkdwn). */
+  slack: { blocks: Record<string, unknown>[]; text: string };
   /** The fallback text of the Webex message (`markdown`), at most 7439 bytes. */
   text: string;
 }
@@ -33,9 +34,10 @@ export interface RenderedCards {
  */
 export function renderCards(reply: Reply, context: CardContext): RenderedCards {
   const card = cardForReply(reply, context);
+  const slack = renderBlockKit(card);
   return {
     webex: renderAdaptiveCard(card),
-    slack: { blocks: renderBlockKit(card).blocks },
+    slack: { blocks: slack.blocks, text: slack.text },
     text: fallbackText(card),
   };
 }

@@ -160,7 +160,11 @@ function print(reply: Reply, json: boolean | undefined, io: CliIo, app: App): nu
     // The `cards` member of design.md: what Webex and Slack would show for this reply.
     const cards = renderCards(reply, { targets: app.config.targets, now: Date.now() });
     io.stdout(
-      JSON.stringify({ ...replyDocument(reply), cards: { webex: cards.webex, slack: cards.slack } }, null, 2),
+      JSON.stringify(
+        { ...replyDocument(reply), cards: { webex: cards.webex, slack: { blocks: cards.slack.blocks } } },
+        null,
+        2,
+      ),
     );
   } else (reply.exitCode === ExitCode.ok ? io.stdout : io.stderr)(reply.text);
   return reply.exitCode;

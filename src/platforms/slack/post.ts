@@ -56,11 +56,7 @@ export function isPersonal(reply: Reply): boolean {
 
 /** The notification text of a card message: its header, escaped (Slack shows it where blocks cannot be). */
 export function notificationText(result: ChatReply): string {
-  const slack = result.cards.slack as { text?: unknown; blocks: Record<string, unknown>[] };
-  if (typeof slack.text === 'string') return slack.text;
-  const header = slack.blocks.find((b) => b.type === 'header')?.text as { text?: unknown } | undefined;
-  const text = typeof header?.text === 'string' ? header.text : (result.reply.text.split('\n')[0] ?? '');
-  return clip(escapeMrkdwn(text));
+  return clip(result.cards.slack.text);
 }
 
 function clip(text: string): string {

@@ -1,0 +1,120 @@
+import type { Logger } from '../../server/logger.ts';
+import type { ChatReply, ChatService } from '../chat.ts';
+import type { OutgoingMessage, Trigger, WebexMessage, WebexPerson } from './framework.ts';
+import {
+  actorFromPerson,
+  commandText,
+  isSubmitInputs,
+  isWebexConversation,
+  type WebexConversation,
+} from './translate.ts';
+
+export const NO_EMAIL_TEXT =
+  "I can't tell who you are: Webex did not give me an email address for your account, and " +
+  'domainops decides who may do what by email. Ask your Webex administrator to check your account.';
+
+export interface HandlerDeps {
+  chat: ChatService;
+  logger: Logger;
+  /** `POST /v1/messages`; resolves with the created message. */
+  post(message: OutgoingMessage): Promise<WebexMessage>;
+  /** `GET /v1/messages/{id}`. */
+  getMessage(id: string): Promise<WebexMessage>;
+  /** The bot's own person (for the mention in group spaces). */
+  bot(): WebexPerson;
+}
+
+export interface Handlers {
+  /** A message in a 1:1 space, or one that mentions the bot in a group space. */
+  onMessage(trigger: Trigger): Promise<void>;
+  /** A press of an Approve / Deny button on one of our cards. */
+  onAttachmentAction(trigger: Trigger): Promise<void>;
+}
+
+function cardMessage(roomId: string, parentId: string | undefined, reply: ChatReply): OutgoingMessage {
+  return {
+    roomId,
+    ...(parentId === undefined ? {} : { parentId }),
+    markdown: reply.cards.text,
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: reply.cards.webex }],
+  };
+}
+
+/**
+ * Translates framework triggers into ChatService calls and replies into card messages. Who acts
+ * is the person the framework fetched from the API, never anything in the message. The event's
+ * id (message id, attachment action id) is the delivery key, so a redelivery is answered once.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { chat } = deps;
+
+  /** The thread a decision belongs in: the card's own thread (Webex threads are one level deep). */
+  const threadOf = async (cardId: string, conversation: unknown): Promise<string> => {
+    if (isWebexConversation(conversation) && conversation.messageId === cardId) {
+      return conversation.parentId ?? cardId;
+    }
+    try {
+      return (await deps.getMessage(cardId)).parentId ?? cardId;
+    } catch {
+      return cardId;
+    }
+  };
+
+  return {
+    async onMessage(trigger) {
+      const message = trigger.message;
+      // Other bots are not people: answering them could start a loop.
+      if (!message || trigger.person.type === 'bot') return;
+      // A command written in a thread is answered in that thread; otherwise at the top level,
+      // so the card starts its own thread for the decisions.
+      const thread = message.parentId;
+      const actor = actorFromPerson(trigger.person);
+      if (!actor) {
+        await deps.post({
+          roomId: message.roomId,
+          ...(thread ? { parentId: thread } : {}),
+          markdown: NO_EMAIL_TEXT,
+        });
+        return;
+      }
+      const text = commandText(message, deps.bot()) || 'help';
+      const result = await chat.message({ text, actor, deliveryKey: message.id });
+      if (!result) return;
+      const card = await deps.post(cardMessage(message.roomId, thread, result));
+      const record = result.reply.record;
+      if (record?.status === 'pending' && record.conversation === undefined) {
+        const conversation: WebexConversation = {
+          platform: 'webex',
+          roomId: message.roomId,
+          messageId: card.id,
+          ...(thread ? { parentId: thread } : {}),
+        };
+        await chat.app.workflow().setConversation(record.id, conversation);
+      }
+    },
+
+    async onAttachmentAction(trigger) {
+      const action = trigger.attachmentAction;
+      if (!action) return;
+      if (!isSubmitInputs(action.inputs)) {
+        deps.logger.debug(
+          { messageId: action.messageId },
+          'Webex card submit that is not a domainops button ignored',
+        );
+        return;
+      }
+      const { domainops: decision, requestId } = action.inputs;
+      const actor = actorFromPerson(trigger.person);
+      if (!actor) {
+        const thread = await threadOf(action.messageId, undefined);
+        await deps.post({ roomId: action.roomId, parentId: thread, markdown: NO_EMAIL_TEXT });
+        return;
+      }
+      const result = await chat.decide({ decision, requestId, actor, deliveryKey: action.id });
+      if (!result) return;
+      // Webex cannot edit a card: the decision, or why it was refused, goes into the card's thread.
+      const thread = await threadOf(action.messageId, result.reply.record?.conversation);
+      await deps.post(cardMessage(action.roomId, thread, result));
+    },
+  };
+}
