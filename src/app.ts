@@ -47,13 +47,15 @@ export interface Reply {
   policy?: string;
   /** The stored request behind the reply (not part of the JSON document: cards read it). */
   record?: RequestRecord;
+  /** Set when the reply answers an approve, deny or cancel (`action` stays the request's action). */
+  decision?: 'approve' | 'deny' | 'cancel';
   text: string;
   exitCode: ExitCode;
 }
 
 /** The JSON document of design.md for a reply. */
 export function replyDocument(reply: Reply): Record<string, unknown> {
-  const { text: _text, exitCode: _exit, record: _record, ...doc } = reply;
+  const { text: _text, exitCode: _exit, record: _record, decision: _decision, ...doc } = reply;
   return doc;
 }
 
@@ -139,11 +141,17 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   };
 
   /** A workflow outcome as a reply. */
-  const fromOutcome = (outcome: Outcome, action: Action, refusalPrefix = ''): Reply => {
+  const fromOutcome = (
+    outcome: Outcome,
+    action: Action,
+    decision?: 'approve' | 'deny' | 'cancel',
+    refusalPrefix = '',
+  ): Reply => {
     const request = outcome.request;
     const reply: Reply = {
       status: outcome.status ?? 'failed',
       action: request?.action ?? action,
+      ...(decision === undefined ? {} : { decision }),
       text: '',
       exitCode: exitCode(outcome),
     };
@@ -300,13 +308,13 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       }
     },
     async approve(id, actor) {
-      return fromOutcome(await workflow().approve(id, actor), 'approve', 'Not approved: ');
+      return fromOutcome(await workflow().approve(id, actor), 'approve', 'approve', 'Not approved: ');
     },
     async deny(id, actor, reason) {
-      return fromOutcome(await workflow().deny(id, actor, reason), 'deny', 'Not denied: ');
+      return fromOutcome(await workflow().deny(id, actor, reason), 'deny', 'deny', 'Not denied: ');
     },
     async cancel(id, actor) {
-      return fromOutcome(await workflow().cancel(id, actor), 'cancel', 'Not cancelled: ');
+      return fromOutcome(await workflow().cancel(id, actor), 'cancel', 'cancel', 'Not cancelled: ');
     },
     explain(text, actor) {
       const parsed = parseCommand(text);

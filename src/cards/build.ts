@@ -246,7 +246,8 @@ function rejectedCard(reply: Reply, record: RequestRecord | undefined, context: 
 
 /** An approve, deny or cancel that was not carried out; the request itself is unchanged. */
 function refusedCard(reply: Reply, context: CardContext): Card {
-  const verb = reply.action === 'deny' ? 'denied' : reply.action === 'cancel' ? 'cancelled' : 'approved';
+  const decision = reply.decision ?? reply.action;
+  const verb = decision === 'deny' ? 'denied' : decision === 'cancel' ? 'cancelled' : 'approved';
   const sections: Section[] = [{ kind: 'text', text: reply.error?.message ?? 'not done' }];
   if (reply.error?.hint !== undefined) sections.push({ kind: 'text', text: withCode(reply.error.hint) });
   if (reply.record) sections.push({ kind: 'facts', facts: shortFacts(reply.record, context) });

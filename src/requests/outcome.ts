@@ -86,14 +86,25 @@ export function notFound(id: string): Outcome {
 
 /** The refusal for a request that is no longer waiting for approval. */
 export function notOpen(request: RequestRecord): Outcome {
-  const state =
-    request.status === 'approved' || request.status === 'executing'
-      ? 'already approved and running'
-      : `already ${request.status}`;
+  const state: Record<RequestRecord['status'], string> = {
+    pending: 'is still pending',
+    approved: 'is approved and running',
+    executing: 'is approved and running',
+    succeeded: 'has already run: it succeeded',
+    failed: 'has already run: it failed',
+    unknown: 'has already run: its outcome is unknown',
+    denied: 'was denied',
+    expired: 'expired',
+    cancelled: 'was cancelled',
+    rejected: 'was rejected by the policy',
+  };
   return {
     status: publicStatus(request.status),
     request,
     refusal: { kind: 'not_open' },
-    error: { code: 'request_not_open', message: `request ${request.id} is ${state}` },
+    error: {
+      code: 'request_not_open',
+      message: `request ${request.id} is no longer open: it ${state[request.status]}`,
+    },
   };
 }

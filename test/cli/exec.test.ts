@@ -117,12 +117,17 @@ describe('exec against the vendors (local fakes)', () => {
   it('a denied request never reaches the vendor', async () => {
     const before = f5.requests.length;
     const asked = await json(['exec', '--as', 'alice@corp.com', 'unassign-owner hello@example.com']);
+    const own = await json(['deny', asked.doc.requestId, '--as', 'alice@corp.com']);
+    expect(own.code).toBe(3);
+    expect(own.doc.action).toBe('unassign-owner');
+    expect(JSON.stringify(own.doc.cards.slack.blocks)).toContain('Not denied');
     const denied = await json(['deny', asked.doc.requestId, '--as', 'bob@corp.com', '--reason', 'not today']);
     expect(denied.code).toBe(0);
     expect(denied.doc.status).toBe('denied');
     expect(f5.requests.length).toBe(before);
     const late = await json(['approve', asked.doc.requestId, '--as', 'dave@corp.com']);
     expect(late.code).toBe(6);
+    expect(late.doc.error.message).toMatch(/is no longer open: it was denied/);
   });
 
   it('unassign-owner runs on F5 after approval', async () => {

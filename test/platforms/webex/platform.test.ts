@@ -231,7 +231,7 @@ describe('Webex webhook mode', () => {
     expect(await deliver(api.delivery(action))).toBe(200);
     const reply = lastBotMessage();
     expect(reply.parentId).toBe(card.id);
-    expect(reply.markdown).toMatch(/is already succeeded/);
+    expect(reply.markdown).toMatch(/is no longer open: it has already run: it succeeded/);
     expect(vendorCalls()).toHaveLength(1);
   });
 
