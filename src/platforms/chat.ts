@@ -41,6 +41,11 @@ export interface ChatService {
   decide(input: DecisionInput): Promise<ChatReply | undefined>;
   /** Cards for a reply made elsewhere (e.g. an approval card re-rendered after a decision). */
   render(reply: Reply): ChatReply;
+  /**
+   * Counts `work` as in flight until it settles, so shutdown waits for it too: platforms wrap the
+   * whole handling of an event (identity lookup, command, posting the answer) in it.
+   */
+  track<T>(work: () => Promise<T>): Promise<T>;
   /** Resolves true when no command is in flight, false when `ms` passed first. */
   drain(ms: number): Promise<boolean>;
 }
@@ -80,16 +85,10 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     }),
   });
 
-  const track = async (action: string, work: () => Promise<Reply>): Promise<ChatReply> => {
+  const track = async <T>(work: () => Promise<T>): Promise<T> => {
     inFlight++;
     try {
-      const reply = await work();
-      options.metrics?.command(reply.action ?? action, reply.status);
-      return render(reply);
-    } catch (error) {
-      options.metrics?.command(action, 'error');
-      options.logger?.error({ err: error, action }, 'command failed unexpectedly');
-      throw error;
+      return await work();
     } finally {
       inFlight--;
       if (inFlight === 0) {
@@ -99,17 +98,32 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     }
   };
 
+  /** Runs one command, counting it in the metrics. */
+  const command = (action: string, work: () => Promise<Reply>): Promise<ChatReply> =>
+    track(async () => {
+      try {
+        const reply = await work();
+        options.metrics?.command(reply.action ?? action, reply.status);
+        return render(reply);
+      } catch (error) {
+        options.metrics?.command(action, 'error');
+        options.logger?.error({ err: error, action }, 'command failed unexpectedly');
+        throw error;
+      }
+    });
+
   return {
     app,
     render,
+    track,
     async message(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
       const handle: HandleOptions = input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey };
-      return track('message', () => app.handle(input.text, input.actor, handle));
+      return command('message', () => app.handle(input.text, input.actor, handle));
     },
     async decide(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
-      return track(input.decision, () =>
+      return command(input.decision, () =>
         input.decision === 'approve'
           ? app.approve(input.requestId, input.actor)
           : app.deny(input.requestId, input.actor, input.reason),

@@ -27,17 +27,22 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   const log = deps.logger.child({ platform: 'slack' });
 
   /** Runs one typed command for the Slack user in `place`; duplicates come back undefined and are dropped. */
-  const run = async (text: string, place: Place, key: string | undefined): Promise<void> => {
-    try {
-      const actor = await identities.actor(place.user);
-      if (actor === undefined) return await poster.ephemeral(place, NO_EMAIL_TEXT);
-      const result = await chat.message({ text, actor, ...(key === undefined ? {} : { deliveryKey: key }) });
-      if (result !== undefined) await poster.answer(place, result, key);
-    } catch (error) {
-      log.error({ err: error, channel: place.channel }, 'Slack command failed');
-      await poster.ephemeral(place, FAILED_TEXT).catch(() => {});
-    }
-  };
+  const run = (text: string, place: Place, key: string | undefined): Promise<void> =>
+    chat.track(async () => {
+      try {
+        const actor = await identities.actor(place.user);
+        if (actor === undefined) return await poster.ephemeral(place, NO_EMAIL_TEXT);
+        const result = await chat.message({
+          text,
+          actor,
+          ...(key === undefined ? {} : { deliveryKey: key }),
+        });
+        if (result !== undefined) await poster.answer(place, result, key);
+      } catch (error) {
+        log.error({ err: error, channel: place.channel }, 'Slack command failed');
+        await poster.ephemeral(place, FAILED_TEXT).catch(() => {});
+      }
+    });
 
   app.command(deps.command, async ({ command, ack, respond, body }) => {
     const text = commandText(command.text) || 'help';
@@ -74,22 +79,24 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
       const place: Place = { channel, user: body.user.id, respond };
       const clicked: SlackConversation | undefined =
         body.message?.ts === undefined ? undefined : { platform: 'slack', channel, ts: body.message.ts };
-      try {
-        const actor = await identities.actor(body.user.id);
-        if (actor === undefined) return await poster.ephemeral(place, NO_EMAIL_TEXT);
-        const key = deliveryKey(body);
-        const decision = action.action_id === 'domainops_approve' ? 'approve' : 'deny';
-        const result = await chat.decide({
-          decision,
-          requestId,
-          actor,
-          ...(key === undefined ? {} : { deliveryKey: key }),
-        });
-        if (result !== undefined) await poster.decided(place, result, clicked, decision);
-      } catch (error) {
-        log.error({ err: error, channel, requestId }, 'Slack approval click failed');
-        await poster.ephemeral(place, FAILED_TEXT).catch(() => {});
-      }
+      await chat.track(async () => {
+        try {
+          const actor = await identities.actor(body.user.id);
+          if (actor === undefined) return await poster.ephemeral(place, NO_EMAIL_TEXT);
+          const key = deliveryKey(body);
+          const decision = action.action_id === 'domainops_approve' ? 'approve' : 'deny';
+          const result = await chat.decide({
+            decision,
+            requestId,
+            actor,
+            ...(key === undefined ? {} : { deliveryKey: key }),
+          });
+          if (result !== undefined) await poster.decided(place, result, clicked, decision);
+        } catch (error) {
+          log.error({ err: error, channel, requestId }, 'Slack approval click failed');
+          await poster.ephemeral(place, FAILED_TEXT).catch(() => {});
+        }
+      });
     },
   );
 }
