@@ -3,6 +3,7 @@ import { COMMAND_BY_ACTION, findCommand } from '../commands/table.ts';
 import { type Actor, describeActor } from '../policy/actor.ts';
 import { requestText } from '../present/text.ts';
 import type { RequestRecord } from '../requests/model.ts';
+import { REFUSAL_CODES } from '../requests/outcome.ts';
 import type { AuditEvent } from '../requests/store.ts';
 import {
   approvalLines,
@@ -21,17 +22,6 @@ import { resultView } from './results.ts';
 
 export type { CardContext } from './common.ts';
 
-/** Codes of an approve/deny/cancel that was not carried out (src/requests/outcome.ts). */
-const REFUSALS = new Set([
-  'approve_own_request',
-  'deny_own_request',
-  'not_an_approver',
-  'already_approved',
-  'not_allowed_to_cancel',
-  'request_not_open',
-  'request_not_found',
-]);
-
 /** The card for any reply of the pipeline (src/app.ts): one function, every card kind. */
 export function cardForReply(reply: Reply, context: CardContext): Card {
   const card = build(reply, context);
@@ -41,7 +31,7 @@ export function cardForReply(reply: Reply, context: CardContext): Card {
 function build(reply: Reply, context: CardContext): Card {
   if (reply.request !== undefined) return dryRunCard(reply, context);
   const record = reply.record;
-  if (reply.error !== undefined && REFUSALS.has(reply.error.code)) return refusedCard(reply, context);
+  if (reply.error !== undefined && REFUSAL_CODES.has(reply.error.code)) return refusedCard(reply, context);
   if (record !== undefined) return requestCard(reply, record, context);
   if (reply.status === 'succeeded') return metaCard(reply, context);
   if (reply.status === 'rejected') return rejectedCard(reply, undefined, context);

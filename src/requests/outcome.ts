@@ -10,6 +10,17 @@ export type NotAllowedReason =
   | 'already_approved'
   | 'not_allowed_to_cancel';
 
+/** Error codes of an approve, deny or cancel that was not carried out (the request is unchanged). */
+export const REFUSAL_CODES: ReadonlySet<string> = new Set<string>([
+  'approve_own_request',
+  'deny_own_request',
+  'not_an_approver',
+  'already_approved',
+  'not_allowed_to_cancel',
+  'request_not_open',
+  'request_not_found',
+]);
+
 /** `not_allowed`: the request is open but this person may not do that; `not_open`: decided, expired, cancelled or unknown id. */
 export type Refusal = { kind: 'not_allowed'; reason: NotAllowedReason } | { kind: 'not_open' };
 

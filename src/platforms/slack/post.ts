@@ -1,6 +1,7 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../app.ts';
 import type { RequestRecord } from '../../requests/model.ts';
+import { REFUSAL_CODES } from '../../requests/outcome.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { ChatReply, ChatService } from '../chat.ts';
 import { escapeMrkdwn } from './text.ts';
@@ -26,17 +27,6 @@ export interface Place {
 /** Slack's section text limit: a longer message is cut rather than refused. */
 const TEXT_MAX = 3000;
 
-/** Codes of an approve/deny/cancel that was not carried out (src/requests/outcome.ts). */
-const REFUSALS = new Set([
-  'approve_own_request',
-  'deny_own_request',
-  'not_an_approver',
-  'already_approved',
-  'not_allowed_to_cancel',
-  'request_not_open',
-  'request_not_found',
-]);
-
 /** The Slack card location stored with a request, if a Slack card was posted for it. */
 export function slackConversation(record: RequestRecord | undefined): SlackConversation | undefined {
   const c = record?.conversation as Partial<SlackConversation> | undefined;
@@ -49,7 +39,7 @@ export function slackConversation(record: RequestRecord | undefined): SlackConve
  * or a policy rejection. These go out as ephemeral messages and change no card.
  */
 export function isPersonal(reply: Reply): boolean {
-  if (reply.error !== undefined && REFUSALS.has(reply.error.code)) return true;
+  if (reply.error !== undefined && REFUSAL_CODES.has(reply.error.code)) return true;
   if (reply.exitCode === 2) return true;
   return (reply.exitCode === 3 || reply.exitCode === 6) && slackConversation(reply.record) === undefined;
 }
