@@ -14,6 +14,7 @@ import { redactRequest } from './redact.ts';
 import { codeForStatus, outcomeForStatus, requestIdFrom, successJson, tryJson } from './response.ts';
 import type { PreparedRequest, RedactedRequest, VendorClient, VendorResult } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
+import { baseUrl } from './url.ts';
 import { VendorError } from './vendor-error.ts';
 
 const ACTIONS = ['unassign-owner'] as const satisfies readonly VendorAction[];
@@ -38,7 +39,7 @@ export function buildF5Request(target: F5Target, call: VendorCall): PreparedRequ
   }
   return {
     method: 'POST',
-    url: `${target.tenantUrl}/api/web/namespaces/system/tenant/domain_owner/unassign`,
+    url: `${baseUrl(target.tenantUrl)}/api/web/namespaces/system/tenant/domain_owner/unassign`,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ email: call.email }),
     idempotent: false,

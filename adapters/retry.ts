@@ -9,7 +9,10 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([423, 429, 503]);
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   retries: number;
-  /** Upper bound for one wait, whether from `Retry-After` or from backoff (ms). */
+  /**
+   * Upper bound for one wait (ms). Backoff is capped at it; a `Retry-After` asking for longer
+   * ends the retries instead, since the vendor said a request before then cannot succeed.
+   */
   maxRetryAfter: number;
   /** First backoff step (ms); doubles per attempt. */
   baseDelay: number;
@@ -89,7 +92,10 @@ export function retryDelay(
   if ('status' in failure) {
     if (!RETRYABLE_STATUSES.has(failure.status)) return undefined;
     const asked = parseRetryAfter(failure.retryAfter, now);
-    return asked === undefined ? backoffDelay(attempt, policy) : Math.min(asked, policy.maxRetryAfter);
+    if (asked === undefined) return backoffDelay(attempt, policy);
+    // Webex 423/429: "specifies how many seconds you need to wait before a successful request
+    // can be made" (seeds 000/001). Retrying sooner is futile and spends the rate limit.
+    return asked <= policy.maxRetryAfter ? asked : undefined;
   }
   if (failure.phase === 'aborted') return undefined;
   // A request that may have reached the vendor is repeated only when repeating it is harmless.

@@ -35,6 +35,7 @@ function webexHint(
   domain: string,
   orgId: string,
   attempts: number,
+  retryAfter: string | undefined,
 ): string | undefined {
   if (action === 'unverify' && status === 400) {
     return `the domain is still claimed: unclaim it first (\`unclaim ${domain}\`), then unverify`;
@@ -54,8 +55,16 @@ function webexHint(
       return 'the request conflicts with the current state of the organization: check it in Control Hub';
     case 423:
     case 429:
-    case 503:
-      return `Webex is busy (still ${status} after ${attempts} attempts): try again later`;
+    case 503: {
+      // 423/429 carry Retry-After in seconds (seeds 000/001); an HTTP-date is passed on as is.
+      const when =
+        retryAfter === undefined
+          ? 'later'
+          : /^\d+$/.test(retryAfter.trim())
+            ? `in ${retryAfter.trim()} s`
+            : `after ${retryAfter.trim()}`;
+      return `Webex is busy (still ${status} after ${attempts} attempts): try again ${when}`;
+    }
     case 502:
     case 504:
       return 'Webex did not answer in time: check in Control Hub whether the change happened before trying again';
@@ -72,7 +81,14 @@ export function webexError(
   context: { action: string; domain: string; orgId: string; idempotent: boolean },
 ): VendorError {
   const { message, trackingId } = parseWebexError(response);
-  const hint = webexHint(context.action, response.status, context.domain, context.orgId, response.attempts);
+  const hint = webexHint(
+    context.action,
+    response.status,
+    context.domain,
+    context.orgId,
+    response.attempts,
+    response.headers['retry-after'],
+  );
   return new VendorError({
     vendor: 'webex',
     code: codeForStatus(response.status),

@@ -6,6 +6,7 @@ import { redactRequest } from './redact.ts';
 import { badShape, isRecord, isStringArray, successJson } from './response.ts';
 import type { PreparedRequest, RedactedRequest, VendorClient, VendorResult } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
+import { baseUrl } from './url.ts';
 import { webexError } from './webex-errors.ts';
 
 const ACTIONS = ['unclaim', 'unverify'] as const satisfies readonly VendorAction[];
@@ -16,7 +17,8 @@ const ACTIONS = ['unclaim', 'unverify'] as const satisfies readonly VendorAction
  * `POST …/actions/unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
  */
 export function buildWebexRequest(target: WebexTarget, call: VendorCall): PreparedRequest {
-  const base = `${target.apiUrl}/identity/organizations/${encodeURIComponent(target.orgId)}/actions`;
+  const api = baseUrl(target.apiUrl, '/v1');
+  const base = `${api}/identity/organizations/${encodeURIComponent(target.orgId)}/actions`;
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (call.action === 'unclaim') {
     return {

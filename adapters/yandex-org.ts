@@ -13,23 +13,30 @@ import type {
   YandexDomain,
 } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
+import { baseUrl } from './url.ts';
 import { VendorError } from './vendor-error.ts';
 import { parseRpcStatus, scopeLabel, yandexError, yandexHint } from './yandex-errors.ts';
 
 const ACTIONS = ['validate', 'domain'] as const satisfies readonly VendorAction[];
 
-/** `{apiUrl}/saml/federations/{id}/domains/{domain}` or `{apiUrl}/idp/userpools/{id}/domains/{domain}`. */
+/**
+ * `{apiUrl}/saml/federations/{id}/domains/{domain}` or `{apiUrl}/idp/userpools/{id}/domains/{domain}`;
+ * an apiUrl that is a bare host gets the documented `/organization-manager/v1`.
+ */
 export function domainUrl(target: YandexTarget, domain: string): string {
   const scope = target.scope.kind === 'federation' ? 'saml/federations' : 'idp/userpools';
-  return `${target.apiUrl}/${scope}/${encodeURIComponent(target.scope.id)}/domains/${encodeURIComponent(domain)}`;
+  const api = baseUrl(target.apiUrl, '/organization-manager/v1');
+  return `${api}/${scope}/${encodeURIComponent(target.scope.id)}/domains/${encodeURIComponent(domain)}`;
 }
 
 /**
  * The request for a Yandex call, without Authorization. `domain`: `GET …/domains/{domain}` →
- * Domain (seed 004). `validate`: `POST …/domains/{domain}:validate` → Operation (seed 003). The
- * request message of validate has path parameters only; we send `{}` with a JSON content type,
- * which the REST gateway maps to an empty message (an empty body would be accepted too).
- * Validate is marked idempotent: repeating it only re-checks DNS, so a lost answer is retried.
+ * Domain (seed 004). `validate`: `POST …/domains/{domain}:validate` → Operation (seed 003); the
+ * `:validate` suffix is a custom-method verb, not part of the encoded domain. Seed 003 documents
+ * path parameters only and no body (Yandex REST pages list "Body parameters" where a method
+ * takes one), so validate is sent without a body and therefore without a Content-Type
+ * (undici sends `Content-Length: 0`). Validate is marked idempotent: repeating it only
+ * re-checks DNS, so a lost answer is retried.
  */
 export function buildYandexRequest(target: YandexTarget, call: VendorCall): PreparedRequest {
   if (call.action === 'domain') {
@@ -44,8 +51,7 @@ export function buildYandexRequest(target: YandexTarget, call: VendorCall): Prep
     return {
       method: 'POST',
       url: `${domainUrl(target, call.domain)}:validate`,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: '{}',
+      headers: { Accept: 'application/json' },
       idempotent: true,
     };
   }
@@ -56,7 +62,7 @@ export function buildYandexRequest(target: YandexTarget, call: VendorCall): Prep
 export function buildOperationRequest(target: YandexTarget, id: string): PreparedRequest {
   return {
     method: 'GET',
-    url: `${target.operationUrl}/operations/${encodeURIComponent(id)}`,
+    url: `${baseUrl(target.operationUrl)}/operations/${encodeURIComponent(id)}`,
     headers: { Accept: 'application/json' },
     idempotent: true,
   };

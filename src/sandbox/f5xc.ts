@@ -1,6 +1,7 @@
 /**
  * A local fake of the F5 Distributed Cloud domain-owner API (seed 002). Errors are a plain
- * string, JSON-encoded, as the vendor declares them. The caller must itself be a domain owner.
+ * string, JSON-encoded, as the vendor declares them, with declared statuses only (401, 403,
+ * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -67,8 +68,10 @@ export async function startF5Fake(
     if (!state.owners.has(caller)) return f5Error(403, `user ${caller} is not a domain owner`);
     const body = jsonBody(request) as { email?: unknown } | undefined;
     const email = typeof body?.email === 'string' ? body.email : '';
-    if (email.length > 1024 || !EMAIL.test(email)) return f5Error(400, 'invalid email');
-    if (!state.users.has(email)) return f5Error(404, `user ${email} not found`);
+    // Seed 002 declares 401, 403, 404, 409, 429, 500, 503 and 504 only: no 400. An address
+    // outside the documented pattern cannot belong to a user, so it is not found.
+    if (email.length > 1024 || !EMAIL.test(email) || !state.users.has(email))
+      return f5Error(404, `user ${email} not found`);
     if (op === 'unassign') {
       if (!state.owners.has(email)) return f5Error(409, `user ${email} is not a domain owner`);
       state.owners.delete(email);

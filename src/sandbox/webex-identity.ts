@@ -67,6 +67,11 @@ function webexError(status: number, message: string, trackingId = TRACKING()): F
 
 const ACTION_PATH = /^\/v1\/identity\/organizations\/([^/]+)\/actions\/([A-Za-z]+)$/;
 
+/** Whether the request declares this media type (parameters such as charset are allowed). */
+function isMediaType(request: RecordedRequest, type: string): boolean {
+  return (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === type;
+}
+
 /** Starts the fake; `orgs` seeds organizations by id. */
 export async function startWebexFake(
   options: { orgs?: Record<string, { verified?: string[]; claimed?: string[] }>; port?: number } = {},
@@ -95,6 +100,8 @@ export async function startWebexFake(
   };
 
   const token = (request: RecordedRequest): FakeReply => {
+    if (!isMediaType(request, 'application/x-www-form-urlencoded'))
+      return webexError(415, 'Content-Type must be application/x-www-form-urlencoded');
     const form = new URLSearchParams(request.body);
     const clientId = form.get('client_id') ?? '';
     const client = state.clients.get(clientId);
@@ -128,11 +135,16 @@ export async function startWebexFake(
         'The request requires a valid access token set in the Authorization request header.',
       );
     }
+    // 415: "made to a resource without specifying a media type or used a media type that is not supported".
+    if (!isMediaType(request, 'application/json'))
+      return webexError(415, 'Content-Type must be application/json');
     const org = state.orgs.get(orgId);
     if (!org) return webexError(404, `Organization ${orgId} not found`);
     const body = jsonBody(request) as { domain?: unknown; removePending?: unknown } | undefined;
     const domain = typeof body?.domain === 'string' ? body.domain.toLowerCase() : undefined;
     if (domain === undefined) return webexError(400, 'domain is required');
+    if (body?.removePending !== undefined && typeof body.removePending !== 'boolean')
+      return webexError(400, 'removePending must be a boolean');
     if (name === 'unclaimDomain') {
       if (!org.claimed.has(domain)) return webexError(400, `Domain ${domain} is not claimed`);
       org.claimed.delete(domain);
@@ -172,7 +184,12 @@ export async function startWebexFake(
       const path = request.path.split('?')[0] ?? '';
       if (request.method === 'POST' && path === '/v1/access_token') return token(request);
       const m = ACTION_PATH.exec(path);
-      if (request.method === 'POST' && m) return action(request, decodeURIComponent(m[1]!), m[2]!);
+      if (m && request.method !== 'POST') {
+        // 405: "made to a resource using an HTTP request method that is not supported".
+        const refused = webexError(405, `${request.method} is not allowed`);
+        return { ...refused, headers: { ...refused.headers, allow: 'POST' } };
+      }
+      if (m) return action(request, decodeURIComponent(m[1]!), m[2]!);
       return webexError(404, `No route for ${request.method} ${path}`);
     },
   });

@@ -18,7 +18,8 @@ import {
 const IAM_AUDIENCE = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
 const DOMAIN_PATH =
   /^\/organization-manager\/v1\/(saml\/federations|idp\/userpools)\/([^/]+)\/domains\/([^/:]+)(:validate)?$/;
-const GRPC_HTTP: Record<number, number> = {
+/** google.rpc.Code → HTTP status, as vendor-apis.md lists them. */
+export const GRPC_HTTP: Readonly<Record<number, number>> = {
   3: 400,
   4: 504,
   5: 404,
@@ -26,6 +27,7 @@ const GRPC_HTTP: Record<number, number> = {
   7: 403,
   8: 429,
   9: 400,
+  10: 409,
   13: 500,
   14: 503,
   16: 401,

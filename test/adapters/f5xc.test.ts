@@ -69,6 +69,19 @@ describe('f5xc unassign-owner', () => {
     expect(c.vendorRef).toBe(new URL(fake.url).host);
   });
 
+  it('a tenantUrl with a trailing slash still posts to /api/web/…, not //api/web/…', async () => {
+    const target = targetFrom(
+      'f5-acme',
+      `vendor: f5xc\ntenantUrl: ${fake.url}\nauth: { apiToken: env:F5_TOKEN }`,
+      {
+        F5_TOKEN: TOKEN,
+      },
+    );
+    const c = createVendorClient({ ...target, tenantUrl: `${fake.url}/` } as typeof target, { http });
+    await c.execute({ action: 'unassign-owner', email: 'bob@acme.com' });
+    expect(fake.requests.map((r) => r.path)).toEqual([PATH]);
+  });
+
   it('refuses emails outside the F5 pattern before sending anything', async () => {
     for (const email of ['not-an-email', 'a@b', `${'x'.repeat(1020)}@acme.com`]) {
       const error = await rejection(client().execute({ action: 'unassign-owner', email }));

@@ -83,10 +83,12 @@ describe('shared HTTP layer', () => {
     expect(fake.requests).toHaveLength(4);
   });
 
-  it('caps a long Retry-After at maxRetryAfter', async () => {
+  it('returns the 429 at once when Retry-After asks for longer than maxRetryAfter', async () => {
     fake.fault({ kind: 'status', status: 429, retryAfter: '86400' });
-    await http.send(get(), { vendor: 'webex' });
-    expect(sleeps).toEqual([10_000]);
+    const res = await http.send(get(), { vendor: 'webex' });
+    expect(res).toMatchObject({ status: 429, attempts: 1 });
+    expect(sleeps).toEqual([]);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('does not retry other errors', async () => {

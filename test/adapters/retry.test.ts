@@ -27,11 +27,19 @@ describe('parseRetryAfter', () => {
 });
 
 describe('retryDelay', () => {
-  it('waits for Retry-After on 429/423/503, capped at maxRetryAfter', () => {
+  it('waits for Retry-After on 429/423/503', () => {
     for (const status of [429, 423, 503]) {
       expect(retryDelay({ status, retryAfter: '3' }, 0, false, policy, NOW)).toBe(3000);
     }
-    expect(retryDelay({ status: 429, retryAfter: '3600' }, 0, false, policy, NOW)).toBe(10_000);
+    expect(retryDelay({ status: 429, retryAfter: '10' }, 0, false, policy, NOW)).toBe(10_000);
+  });
+
+  it('never retries before the time Retry-After asks for: longer than maxRetryAfter ends the retries', () => {
+    expect(retryDelay({ status: 429, retryAfter: '3600' }, 0, false, policy, NOW)).toBeUndefined();
+    expect(retryDelay({ status: 423, retryAfter: '11' }, 0, true, policy, NOW)).toBeUndefined();
+    expect(
+      retryDelay({ status: 429, retryAfter: 'Mon, 23 Nov 2026 11:00:00 GMT' }, 0, true, policy, NOW),
+    ).toBeUndefined();
   });
 
   it('backs off exponentially with jitter when there is no Retry-After', () => {

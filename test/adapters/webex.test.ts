@@ -122,6 +122,38 @@ describe('webex unclaim and unverify: the wire', () => {
   });
 });
 
+describe('webex base URL', () => {
+  const webexTarget = (apiUrl: string) => {
+    const target = targetFrom(
+      'webex-prod',
+      `vendor: webex\norgId: "${ORG}"\nauth: { accessToken: env:WEBEX_TOKEN }`,
+    );
+    return { ...target, apiUrl } as typeof target;
+  };
+
+  it.each([
+    'https://webexapis.com/v1',
+    'https://webexapis.com/v1/',
+    'https://webexapis.com',
+    'https://webexapis.com/',
+  ])('%s reaches the documented POST /v1/identity/organizations/{orgId}/actions/…', (apiUrl) => {
+    const client = createVendorClient(webexTarget(apiUrl), { http });
+    expect(client.describe({ action: 'unclaim', domain: 'abc.com' }).url).toBe(
+      `https://webexapis.com${ORG_PATH}/unclaimDomain`,
+    );
+  });
+
+  it('a configured host without /v1 works against the fake', async () => {
+    const target = targetFrom(
+      'webex-prod',
+      `vendor: webex\norgId: "${ORG}"\napiUrl: ${fake.url}\nauth: { accessToken: env:WEBEX_TOKEN }`,
+      { WEBEX_TOKEN: staticToken },
+    );
+    await createVendorClient(target, { http }).execute({ action: 'unclaim', domain: 'abc.com' });
+    expect(fake.requests.map((r) => r.path)).toEqual([`${ORG_PATH}/unclaimDomain`]);
+  });
+});
+
 describe('webex errors', () => {
   it('unverify of a claimed domain: 400 with the unclaim-first hint, tracking id and vendor message', async () => {
     const error = await rejection(
@@ -190,9 +222,19 @@ describe('webex errors', () => {
     fake.fault({ kind: 'status', status, retryAfter: '1' }, { times: 4 });
     const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));
     expect(error).toMatchObject({ code, status });
-    expect(error.hint).toContain('try again later');
+    expect(error.hint).toContain('try again in 1 s');
     expect(fake.requests).toHaveLength(4);
     expect(sleeps).toEqual([1000, 1000, 1000]);
+  });
+
+  it('a Retry-After longer than maxRetryAfter is respected: no early retry, the hint says when', async () => {
+    fake.fault({ kind: 'status', status: 429, retryAfter: '3600' });
+    const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));
+    expect(error).toMatchObject({ code: 'vendor_rate_limited', status: 429, outcome: 'failed' });
+    expect(error.hint).toContain('try again in 3600 s');
+    expect(fake.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+    expect(fake.state.orgs.get(ORG)!.claimed.has('abc.com')).toBe(true);
   });
 
   it('429 with Retry-After, then success', async () => {

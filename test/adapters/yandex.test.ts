@@ -113,18 +113,46 @@ describe('yandex domain (get)', () => {
     expect(result.domain.deletionProtection).toBe(scope.kind === 'userpool' ? false : undefined);
   });
 
-  it('describe() matches the request and redacts the token', () => {
+  it('describe() matches the request and redacts the token; validate has no body (seed 003)', () => {
     expect(client(POOL).describe({ action: 'validate', domain: 'corp.ru' })).toEqual({
       method: 'POST',
       url: `${fake.url}${POOL_PATH}:validate`,
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        Authorization: 'Bearer [REDACTED]',
-      },
-      body: '{}',
+      headers: { Accept: 'application/json', Authorization: 'Bearer [REDACTED]' },
     });
     expect(client(FED).vendorRef).toBe(FED.id);
+  });
+
+  it.each([
+    'https://organization-manager.api.yandexcloud.kz/organization-manager/v1',
+    'https://organization-manager.api.yandexcloud.kz/organization-manager/v1/',
+    'https://organization-manager.api.yandexcloud.kz',
+  ])('apiUrl %s reaches the documented path; ids are encoded, :validate is not', (apiUrl) => {
+    const target = targetFrom(
+      'yc-kz',
+      'vendor: yandex\nuserpoolId: "pool/7 x"\nauth: { iamToken: env:YC_IAM_TOKEN }',
+    );
+    const c = createVendorClient({ ...target, apiUrl } as typeof target, { http });
+    expect(c.describe({ action: 'validate', domain: 'corp.ru' }).url).toBe(
+      'https://organization-manager.api.yandexcloud.kz/organization-manager/v1/idp/userpools/pool%2F7%20x/domains/corp.ru:validate',
+    );
+  });
+
+  it('an operationUrl with a trailing slash polls /operations/{id}, not //operations', async () => {
+    fake.state.published.add('corp.ru');
+    const target = targetFrom(
+      'yc-sso',
+      `vendor: yandex\nfederationId: ${FED.id}\napiUrl: ${fake.apiUrl}\nauth: { iamToken: env:YC_IAM_TOKEN }`,
+      { YC_IAM_TOKEN: iamToken },
+    );
+    const c = createVendorClient({ ...target, operationUrl: `${fake.operationUrl}/` } as typeof target, {
+      http,
+      now: () => clock,
+      sleep,
+    });
+    await c.execute({ action: 'validate', domain: 'corp.ru' });
+    const polls = fake.requests.slice(1).map((r) => r.path);
+    expect(polls).toHaveLength(2);
+    for (const path of polls) expect(path).toMatch(/^\/operations\/fake-op-\d+$/);
   });
 
   it('a domain not in the federation: vendor_not_found with the add-it-first hint and request id', async () => {
@@ -181,8 +209,10 @@ describe('yandex validate', () => {
       `GET /operations/${opId}`,
       `GET /operations/${opId}`,
     ]);
-    expect(fake.requests[0]!.body).toBe('{}');
-    expect(fake.requests[0]!.headers['content-type']).toBe('application/json');
+    // Seed 003 documents path parameters only: no body, so no Content-Type either.
+    expect(fake.requests[0]!.body).toBe('');
+    expect(fake.requests[0]!.headers['content-type']).toBeUndefined();
+    expect(fake.requests[0]!.headers['content-length']).toBe('0');
     for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${iamToken}`);
     expect(pollSleeps).toEqual([1000, 2000]);
     expect(result).toMatchObject({ action: 'validate', domain: { domain: 'corp.ru', status: 'VALID' } });
