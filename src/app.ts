@@ -3,7 +3,7 @@ import type { RedactedRequest, VendorClient } from '../adapters/types.ts';
 import { VendorError } from '../adapters/vendor-error.ts';
 import { helpText } from './commands/help.ts';
 import type { Action, Command, MetaCommand, VendorCommand } from './commands/model.ts';
-import { isVendorCommand, subjectOf } from './commands/model.ts';
+import { isVendorCommand, subjectOf, VENDOR_ACTIONS } from './commands/model.ts';
 import { parseCommand } from './commands/parse.ts';
 import { resolveTarget } from './commands/resolve-target.ts';
 import type { Config } from './config/types.ts';
@@ -89,6 +89,9 @@ export interface App {
   workflow(): Workflow;
   close(): Promise<void>;
 }
+
+/** Commands domainops answers itself that touch neither the store nor a vendor: fine in a dry run. */
+const DRY_RUN_META: ReadonlySet<Action> = new Set<Action>(['help', 'targets', 'whoami']);
 
 function errorReply(error: DomainopsError, exit: ExitCode, extra: Partial<Reply> = {}): Reply {
   const hint = error.hint ? `\n${error.hint}` : '';
@@ -245,6 +248,23 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         exitCode: ExitCode.rejected,
       };
     }
+    if (decision.decision === 'approval') {
+      // Answering at once would skip the approval the rule asks for, and a command answered by
+      // domainops itself cannot wait for one: refused (check-config points such rules out).
+      const reason = `rule "${decision.rule.name}" asks for approval, but ${command.action} is answered at once and cannot wait for one`;
+      return {
+        status: 'rejected',
+        action: command.action,
+        error: {
+          code: 'approval_not_supported',
+          message: reason,
+          hint: `list ${command.action} in a rule with approval: none`,
+        },
+        policy: decision.explanation.text,
+        text: `Not allowed: ${reason}\n${decision.explanation.text}`,
+        exitCode: ExitCode.rejected,
+      };
+    }
     const ok = (text: string, result: unknown): Reply => ({
       status: 'succeeded',
       action: command.action,
@@ -296,6 +316,16 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const parsed = parseCommand(text);
       if (!parsed.ok) return errorReply(parsed.error, ExitCode.usage);
       const command: Command = parsed.command;
+      if (options.dryRun && !isVendorCommand(command) && !DRY_RUN_META.has(command.action)) {
+        // A dry run stores nothing and sends nothing: approve, deny and cancel would decide (and
+        // may run) a request, and pending and audit read the store (expiring overdue requests).
+        const error = new DomainopsError(
+          'dry_run_unsupported',
+          `--dry-run previews the vendor request of ${VENDOR_ACTIONS.join(', ')}; ${command.action} has none`,
+          { hint: `run \`${command.action}\` without --dry-run` },
+        );
+        return errorReply(error, ExitCode.usage, { action: command.action });
+      }
       try {
         return isVendorCommand(command)
           ? await runVendor(command, actor, options)
@@ -320,6 +350,21 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const parsed = parseCommand(text);
       if (!parsed.ok) return errorReply(parsed.error, ExitCode.usage);
       const command = parsed.command;
+      if (command.action === 'approve' || command.action === 'deny' || command.action === 'cancel') {
+        // Not decided by the rules' requesters (see decisions.ts): say who may, not "no rule allows".
+        const text =
+          command.action === 'cancel'
+            ? `cancel is not decided by the policy rules: the requester of ${command.id} may cancel it while it is pending, and so may its eligible approvers.`
+            : `${command.action} is not decided by the policy rules: the approvers named by the rule that matches request ${command.id} may ${command.action} it while it is pending (its requester never can); the policy is checked again when an approval arrives.`;
+        return {
+          status: 'succeeded',
+          action: command.action,
+          result: { decision: 'approvers', text },
+          policy: text,
+          text,
+          exitCode: ExitCode.ok,
+        };
+      }
       let target: string | undefined;
       let subject: string | undefined;
       if (isVendorCommand(command)) {

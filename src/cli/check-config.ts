@@ -1,4 +1,4 @@
-import { ACTION_VENDOR, VENDOR_ACTIONS } from '../commands/model.ts';
+import { ACTION_VENDOR, isVendorAction, VENDOR_ACTIONS } from '../commands/model.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { Config, Target } from '../config/types.ts';
 
@@ -68,6 +68,12 @@ export function checkConfigReport(config: Config): { ok: boolean; text: string }
     lines.push(
       `  ${rule.index + 1}. ${rule.name}: ${rule.actions.join(', ')}${scope.length ? ` ${scope.join(' ')}` : ''} by ${rule.requesters.join(', ')}; ${approval}`,
     );
+    const instant = rule.approval.kind === 'none' ? [] : rule.actions.filter((a) => !isVendorAction(a));
+    if (instant.length > 0) {
+      lines.push(
+        `     note: ${instant.join(', ')} cannot wait for an approval, so this rule refuses them; list them in a rule with approval: none`,
+      );
+    }
   }
   lines.push('', `chat: ${chatSummary(config)}`);
   lines.push('', ok ? 'OK' : 'FAILED: some secrets do not resolve (see above)');

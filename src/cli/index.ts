@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type App, createApp, type Reply, replyDocument } from '../app.ts';
 import { renderCards } from '../cards/index.ts';
 import { normalizeEmail } from '../commands/normalize.ts';
+import { parseCommand } from '../commands/parse.ts';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
@@ -79,6 +80,21 @@ function actorFrom(values: Values): Actor {
   const email = normalizeEmail(values.as);
   if (!email.ok) throw new UsageError(`--as: ${email.message}`);
   return { platform: 'cli', id: email.email.toLowerCase(), email: email.email.toLowerCase() };
+}
+
+/**
+ * `--reason` under the rules of the chat grammar's `deny <id> [reason]` (one line, no control
+ * characters, mentions or markup, at most 500 characters), so that a reason typed at the CLI
+ * shows on the cards exactly like one typed in chat.
+ */
+function denyReason(reason: string | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  const parsed = parseCommand(`deny r-0 ${reason}`);
+  if (!parsed.ok) {
+    const { message, usage } = parsed.error;
+    throw new UsageError(`--reason: ${message.slice(0, message.length - `. Usage: ${usage}`.length)}`);
+  }
+  return parsed.command.action === 'deny' ? parsed.command.reason : undefined;
 }
 
 function positional(args: string[], count: number, what: string): string[] {
@@ -198,7 +214,7 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
         sub === 'approve'
           ? await app.approve(id!, actor)
           : sub === 'deny'
-            ? await app.deny(id!, actor, values.reason)
+            ? await app.deny(id!, actor, denyReason(values.reason))
             : await app.cancel(id!, actor);
       return print(reply, values.json, io, app);
     }

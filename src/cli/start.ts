@@ -12,7 +12,7 @@ import type { CliIo } from './index.ts';
  */
 export async function startCommand(configOption: string | undefined, io: CliIo): Promise<number> {
   const file = configPath(configOption, io.env);
-  const explicit = configOption !== undefined || io.env.DOMAINOPS_CONFIG !== undefined;
+  const explicit = configOption !== undefined || Boolean(io.env.DOMAINOPS_CONFIG);
   let config: Config;
   let sandbox: { close(): Promise<void> } | undefined;
   try {

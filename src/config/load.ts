@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { domainToASCII } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Action } from '../commands/model.ts';
@@ -26,7 +27,8 @@ function zodIssues(error: z.ZodError): Issue[] {
 
 /** Where the config comes from: --config, then $DOMAINOPS_CONFIG, then ./domainops.yaml. */
 export function configPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(explicit ?? env.DOMAINOPS_CONFIG ?? 'domainops.yaml');
+  // An empty variable counts as unset (resolve('') would name the current folder).
+  return resolve(explicit ?? (env.DOMAINOPS_CONFIG || undefined) ?? 'domainops.yaml');
 }
 
 /** Reads, parses and validates a config file. Throws ConfigError naming each bad field. */
@@ -61,6 +63,25 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
   return build(parsed.data, resolve(file), env);
+}
+
+/**
+ * A rule's domain glob as subjects are compared: lower case, no trailing dot, each label in
+ * punycode (commands normalise IDN domains to punycode, so a glob written in Unicode would
+ * otherwise never match). Undefined when it is not a domain with `*` wildcards: such a glob
+ * could never match a command's domain.
+ */
+function domainGlob(glob: string): string | undefined {
+  const labels = glob.trim().toLowerCase().replace(/\.$/, '').split('.');
+  const out: string[] = [];
+  for (const label of labels) {
+    // The ASCII characters first: WHATWG host parsing would drop what follows a `/` or `?`.
+    if (/[^a-z0-9*-]/.test(label.replace(/[^\p{ASCII}]/gu, ''))) return undefined;
+    const ascii = /^[\p{ASCII}]*$/u.test(label) ? label : label.includes('*') ? '' : domainToASCII(label);
+    if (!/^[a-z0-9*-]+$/.test(ascii)) return undefined;
+    out.push(ascii);
+  }
+  return out.join('.');
 }
 
 function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
@@ -181,7 +202,18 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
       requesters: r.requesters,
       approval,
     };
-    if (r.domains) out.domains = r.domains.map((d) => d.toLowerCase().replace(/\.$/, ''));
+    if (r.domains) {
+      out.domains = r.domains.map((glob, i) => {
+        const ascii = domainGlob(glob);
+        if (ascii === undefined) {
+          issues.push({
+            path: `${at}.domains[${i}]`,
+            message: `"${glob}" is not a domain or a glob such as *.corp.com`,
+          });
+        }
+        return ascii ?? glob;
+      });
+    }
     if (r.targets) out.targets = r.targets;
     return out;
   });
@@ -218,7 +250,9 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
 
   if (issues.length > 0) throw new ConfigError(issues);
 
-  const port = env.PORT === undefined ? raw.server.port : Number(env.PORT);
+  // Digits only: Number('') is 0 (a random port) and Number('0x50') is 80.
+  const port =
+    env.PORT === undefined ? raw.server.port : /^[0-9]{1,5}$/.test(env.PORT) ? Number(env.PORT) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError([{ path: 'PORT', message: `"${env.PORT}" is not a TCP port (0-65535)` }]);
   }

@@ -51,10 +51,21 @@ const BUSY_TIMEOUT_MS = 5000;
  * timeout and `BEGIN IMMEDIATE` transactions serialise their writes.
  */
 export function openSqliteStore(path: string): RequestStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
-  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  db.exec('PRAGMA journal_mode = WAL');
+  let db: DatabaseSync;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec('PRAGMA journal_mode = WAL');
+  } catch (error) {
+    // A message naming the setting, not a stack trace (`domainops exec` exits 1 with it).
+    const e = error as NodeJS.ErrnoException;
+    const reason = e.syscall !== undefined && e.code !== undefined ? e.code : e.message;
+    throw new DomainopsError('store_unavailable', `store: cannot open ${path} (${reason})`, {
+      hint: 'point store: in domainops.yaml at a file in a folder domainops can write',
+      cause: error,
+    });
+  }
   const transaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {

@@ -27,7 +27,10 @@ export interface SubmitInput {
   target: string;
   call: VendorCall;
   actor: Actor;
-  /** The platform's delivery id: the same key returns the existing request instead of a new one. */
+  /**
+   * The platform's delivery id: the same key (same person, target and call) returns the existing
+   * request instead of a new one; the same key for another submission is refused.
+   */
   deliveryKey?: string;
   conversation?: unknown;
 }
@@ -60,6 +63,32 @@ export interface Workflow {
 }
 
 /**
+ * The request stored under a submission's delivery key, when it is a redelivery of the same
+ * submission: the same person on the same platform asking for the same call on the same target.
+ * A key that names someone else's request (or another command) is never answered with that
+ * request: the submission is refused instead, and nothing is stored.
+ */
+function redelivered(existing: RequestRecord, input: SubmitInput): Outcome {
+  const { requester } = existing;
+  const same =
+    requester.platform === input.actor.platform &&
+    requester.id === input.actor.id &&
+    existing.target === input.target &&
+    sameCall(existing.call, input.call);
+  if (same) return outcomeOf(existing);
+  throw new DomainopsError(
+    'delivery_key_conflict',
+    'this delivery id already belongs to another request, so the command was not run',
+    { hint: 'send the command again' },
+  );
+}
+
+function sameCall(a: VendorCall, b: VendorCall): boolean {
+  if (a.action !== b.action || subjectOf(a) !== subjectOf(b)) return false;
+  return a.action !== 'unverify' || b.action !== 'unverify' || a.removePending === b.removePending;
+}
+
+/**
  * The request state machine over a store. Every transition is a compare-and-set on the stored
  * version, written together with its audit events, and results are returned only after the
  * write: whoever loses a race re-reads and decides again, so a request executes at most once.
@@ -81,7 +110,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
     }
     if (deliveryKey !== undefined) {
       const existing = await t.refresh(await store.findByDeliveryKey(deliveryKey));
-      if (existing) return outcomeOf(existing);
+      if (existing) return redelivered(existing, input);
     }
     const subject = subjectOf(call);
     const decision = evaluate(policy(), { action: call.action, target, subject, actor });
@@ -132,7 +161,8 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       const inserted = await store.insert(record, [submitted]);
       if (!inserted.inserted) {
         // A duplicate delivery that raced us; without one, an id collision: draw another id.
-        if (inserted.existing) return outcomeOf((await t.refresh(inserted.existing)) ?? inserted.existing);
+        if (inserted.existing)
+          return redelivered((await t.refresh(inserted.existing)) ?? inserted.existing, input);
         continue;
       }
       if (inserted.record.status === 'approved') {

@@ -105,6 +105,10 @@ async function scenario(batches: Op[][], behaviour: Mode[]): Promise<void> {
   let nextMode = 0;
   let domains = 0;
   const ids: string[] = [];
+  const deliveries = new Map<
+    number,
+    { target: string; call: VendorCall; actor: Actor; deliveryKey?: string }
+  >();
 
   const execute = async (_target: string, call: VendorCall): Promise<VendorResult> => {
     const subject = 'domain' in call ? call.domain : call.email;
@@ -142,12 +146,16 @@ async function scenario(batches: Op[][], behaviour: Mode[]): Promise<void> {
           o.action === 'unverify'
             ? { action: 'unverify', domain, removePending: false }
             : { action: o.action, domain };
-        const input = {
+        // A delivery key seen before is a redelivery: the same person, command and target again.
+        // (A key reused for another submission is refused: see delivery-key.test.ts.)
+        const fresh = {
           target: 'webex-prod',
           call,
           actor,
           ...(o.key === null ? {} : { deliveryKey: `k${o.key}` }),
         };
+        const input = o.key === null ? fresh : (deliveries.get(o.key) ?? fresh);
+        if (o.key !== null) deliveries.set(o.key, input);
         const outcome = (await guarded(() => workflow.submit(input))) as Outcome | 'hung';
         if (outcome !== 'hung' && outcome.request) ids.push(outcome.request.id);
         return outcome;
