@@ -37,11 +37,16 @@ export function pemOf(privateKey: string): string {
  * A PS256 JWT for the IAM exchange: header `{typ: "JWT", alg: "PS256", kid}`, claims
  * `{iss: service_account_id, aud, iat, exp}`, RSA-PSS SHA-256 with a 32-byte salt.
  */
-export function signServiceAccountJwt(key: ServiceAccountKey, privateKey: KeyObject, nowMs: number): string {
+export function signServiceAccountJwt(
+  key: ServiceAccountKey,
+  privateKey: KeyObject,
+  nowMs: number,
+  audience: string = YANDEX_IAM_AUDIENCE,
+): string {
   const iat = Math.floor(nowMs / 1000);
   const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'PS256', kid: key.id }));
   const claims = base64url(
-    JSON.stringify({ iss: key.service_account_id, aud: YANDEX_IAM_AUDIENCE, iat, exp: iat + JWT_LIFETIME_S }),
+    JSON.stringify({ iss: key.service_account_id, aud: audience, iat, exp: iat + JWT_LIFETIME_S }),
   );
   const signature = sign('sha256', Buffer.from(`${header}.${claims}`), {
     key: privateKey,
@@ -109,7 +114,10 @@ export function yandexAuth(target: YandexTarget, http: HttpClient, now: () => nu
   const exchange = async (): Promise<CachedToken> => {
     loaded ??= loadKey(target, auth);
     const { key, privateKey } = loaded;
-    const request = buildIamRequest(auth.iamUrl, signServiceAccountJwt(key, privateKey, now()));
+    const request = buildIamRequest(
+      auth.iamUrl,
+      signServiceAccountJwt(key, privateKey, now(), auth.audience),
+    );
     const response = await http.send(request, { vendor: 'yandex', sensitiveBody: true });
     const where = auth.serviceAccountKey.filePath ?? auth.serviceAccountKey.source;
     if (response.status !== 200) {

@@ -1,6 +1,6 @@
 import { ACTION_VENDOR, isVendorAction, VENDOR_ACTIONS } from '../commands/model.ts';
 import { formatDuration } from '../config/duration.ts';
-import type { Config, Target } from '../config/types.ts';
+import type { Config, PolicyRule, Target } from '../config/types.ts';
 
 function vendorRef(target: Target): string {
   switch (target.vendor) {
@@ -20,6 +20,21 @@ function chatSummary(config: Config): string {
     parts.push(`slack (${slack.appToken ? 'Socket Mode' : 'HTTP mode at /slack/events'}, ${slack.command})`);
   if (webex) parts.push(`webex (${webex.webhookUrl ? `webhook ${webex.webhookUrl}` : 'websocket mode'})`);
   return parts.length > 0 ? parts.join(', ') : 'none configured';
+}
+
+/**
+ * Requesters of a rule who are themselves approvers when the other approvers are fewer than
+ * `count`: their requests can never be approved (the requester never counts).
+ */
+function unreachableApprovers(config: Config, rule: PolicyRule): string[] {
+  if (rule.approval.kind !== 'required') return [];
+  const { groups } = config.policy;
+  const expand = (principals: readonly string[]): string[] => [
+    ...new Set(principals.flatMap((p) => groups[p] ?? [p]).map((p) => p.toLowerCase())),
+  ];
+  const pool = expand(rule.approval.approvers);
+  if (rule.approval.count <= pool.length - 1) return [];
+  return expand(rule.requesters).filter((r) => pool.includes(r));
 }
 
 /**
@@ -68,6 +83,12 @@ export function checkConfigReport(config: Config): { ok: boolean; text: string }
     lines.push(
       `  ${rule.index + 1}. ${rule.name}: ${rule.actions.join(', ')}${scope.length ? ` ${scope.join(' ')}` : ''} by ${rule.requesters.join(', ')}; ${approval}`,
     );
+    const stuck = unreachableApprovers(config, rule);
+    if (stuck.length > 0) {
+      lines.push(
+        `     note: the requester never counts, so a request by ${stuck.join(', ')} can get at most ${rule.approval.kind === 'required' ? rule.approval.count - 1 : 0} approval(s) and will expire: add approvers or lower count`,
+      );
+    }
     const instant = rule.approval.kind === 'none' ? [] : rule.actions.filter((a) => !isVendorAction(a));
     if (instant.length > 0) {
       lines.push(

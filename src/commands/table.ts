@@ -178,8 +178,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [id],
     target: false,
     flags: [],
-    summary: 'Cancel your own pending request',
-    description: 'Withdraws a request you made that is still waiting for approval.',
+    summary: 'Withdraw a pending request (its requester, or one of its approvers)',
+    description:
+      'Withdraws a request that is still waiting for approval. Its requester can cancel it, and so can anyone who may approve or deny it; the audit trail records who did.',
     destructive: false,
     example: 'cancel r-7f3k2q',
   }),

@@ -36,7 +36,7 @@ export interface YandexTarget {
   operationPoll: { interval: number; maxInterval: number; timeout: number };
   auth:
     | { kind: 'iamToken'; iamToken: Secret }
-    | { kind: 'serviceAccountKey'; serviceAccountKey: Secret; iamUrl: string };
+    | { kind: 'serviceAccountKey'; serviceAccountKey: Secret; iamUrl: string; audience: string };
 }
 
 export type Target = WebexTarget | F5Target | YandexTarget;

@@ -192,6 +192,22 @@ describe('check-config', () => {
     expect(run.stderr).toMatch(/F5XC_API_TOKEN is not set/);
   });
 
+  it('warns when the requesters can never collect enough approvals', async () => {
+    const file = writeConfig(
+      CONFIG.replace(
+        'approval: { approvers: [admins], count: 1',
+        'approval: { approvers: [admins], count: 2',
+      ),
+    );
+    const run = await cli(['check-config', '--config', file], SECRETS);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /note: the requester never counts, so a request by alice@corp.com, bob@corp.com can get at most 1 approval\(s\) and will expire/,
+    );
+    const fine = await cli(['check-config', '--config', writeConfig(CONFIG)], SECRETS);
+    expect(fine.stdout).not.toMatch(/will expire/);
+  });
+
   it('reads $DOMAINOPS_CONFIG', async () => {
     const file = writeConfig(CONFIG);
     const run = await cli(['check-config'], { ...SECRETS, DOMAINOPS_CONFIG: file });
