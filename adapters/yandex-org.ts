@@ -125,6 +125,21 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
     return { id: body.id, done: body.done === true, body };
   };
 
+  /** The DNS records of a domain's challenges (`name TXT "value"`); empty when they cannot be read. */
+  const challengeRecords = async (name: string, signal?: AbortSignal): Promise<string[]> => {
+    try {
+      const got = await send(buildYandexRequest(target, { action: 'domain', domain: name }), signal);
+      if (got.status !== 200) return [];
+      const parsed = parseDomain(successJson(got, 'yandex', false));
+      return (parsed?.challenges ?? [])
+        .map((c) => c.dnsChallenge)
+        .filter((r) => r?.name !== undefined && r.value !== undefined)
+        .map((r) => `${r!.name} ${r!.type ?? 'TXT'} "${r!.value}"`);
+    } catch {
+      return [];
+    }
+  };
+
   /** Polls with growing intervals until done; a timeout leaves the operation running at Yandex. */
   const waitFor = async (
     first: ReturnType<typeof operation>,
@@ -208,7 +223,14 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
         : await waitFor(started, domain, options.signal);
       const failure = parseRpcStatus(body.error);
       if (failure) {
-        const hint = yandexHint(failure.code, domain, target);
+        let hint = yandexHint(failure.code, domain, target);
+        if (failure.code === 9) {
+          // Not validated yet: show the record to publish right here, as `domain` would.
+          const records = await challengeRecords(domain, options.signal);
+          if (records.length > 0) {
+            hint = `publish this DNS record, wait for DNS, then run \`validate ${domain}\` again: ${records.join('; ')}`;
+          }
+        }
         throw new VendorError({
           vendor: 'yandex',
           code: 'vendor_operation_failed',

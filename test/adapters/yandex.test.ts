@@ -232,7 +232,21 @@ describe('yandex validate', () => {
     expect(error).toMatchObject({ code: 'vendor_operation_failed', outcome: 'failed' });
     expect(error.message).toContain('fake-op-');
     expect(error.message).toContain('DNS TXT record for corp.ru not found');
-    expect(error.hint).toContain('publish the DNS TXT record');
+    const record = fake.state.scopes.get('federation:bpf3crucp1v2fake')!.get('corp.ru')!
+      .challenges[0]!.dnsChallenge;
+    expect(error.hint).toBe(
+      `publish this DNS record, wait for DNS, then run \`validate corp.ru\` again: ${record.name} TXT "${record.value}"`,
+    );
+    expect(fake.requests.at(-1)!.method).toBe('GET');
+  });
+
+  it('a failed validate whose domain cannot be read keeps the generic hint', async () => {
+    fake.fault(
+      { kind: 'status', status: 503, body: '{"code":14,"message":"unavailable"}' },
+      { method: 'GET', path: /domains\/corp\.ru$/, times: 10 },
+    );
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error.hint).toContain('publish the DNS TXT record shown by `domain corp.ru`');
   });
 
   it('an operation that does not finish in time: vendor_operation_pending with its id, outcome unknown', async () => {

@@ -144,7 +144,10 @@ describe('exec against the vendors (local fakes)', () => {
     yandex.addDomain({ kind: 'federation', id: 'fed1' }, 'corp.kz');
     const run = await cli(['exec', '--as', 'carol@corp.com', 'validate corp.kz', '--config', config], env);
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/publish the DNS TXT record shown by `domain corp.kz`/);
+    const record = yandex.state.scopes.get('federation:fed1')!.get('corp.kz')!.challenges[0]!.dnsChallenge;
+    expect(run.stderr).toContain(
+      `publish this DNS record, wait for DNS, then run \`validate corp.kz\` again: ${record.name} TXT "${record.value}"`,
+    );
     const shown = await cli(['exec', '--as', 'carol@corp.com', 'domain corp.kz', '--config', config], env);
     expect(shown.stdout).toMatch(/corp.kz is NEED_TO_VALIDATE/);
     expect(shown.stdout).toMatch(/Publish this DNS record/);
