@@ -13,7 +13,7 @@ import { principalMatches } from './policy/match.ts';
 import { evaluate, explain } from './policy/policy.ts';
 import { auditText, pendingText, requestStateText, requestText, targetLabel } from './present/text.ts';
 import type { RequestError, RequestRecord } from './requests/model.ts';
-import { exitCode, type Outcome } from './requests/outcome.ts';
+import { exitCode, type Outcome, outcomeOf } from './requests/outcome.ts';
 import { openSqliteStore } from './requests/sqlite-store.ts';
 import type { RequestStore } from './requests/store.ts';
 import { createWorkflow, type Workflow } from './requests/workflow.ts';
@@ -66,6 +66,8 @@ export interface AppOptions {
   sleep?: Sleep;
   /** A store to use instead of opening `config.store`. */
   store?: RequestStore;
+  /** Told of every request this process expires (the sweep's or one found overdue on access). */
+  onExpired?: (record: RequestRecord) => void;
 }
 
 export interface HandleOptions {
@@ -85,6 +87,8 @@ export interface App {
   cancel(id: string, actor: Actor): Promise<Reply>;
   /** The policy's explanation of a command, without running it. */
   explain(text: string, actor: Actor): Reply;
+  /** The reply that shows a stored request as it is now (cards re-rendered after expiry or recovery). */
+  replyFor(record: RequestRecord): Reply;
   /** The workflow (opens the store on first use). */
   workflow(): Workflow;
   close(): Promise<void>;
@@ -133,6 +137,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         store,
         execute: (target, call) => client(target).execute(call),
         ...(options.now ? { now: options.now } : {}),
+        ...(options.onExpired ? { onExpired: options.onExpired } : {}),
       });
     }
     return flow;
@@ -388,6 +393,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         text: e.text,
         exitCode: e.decision === 'reject' ? ExitCode.rejected : ExitCode.ok,
       };
+    },
+    replyFor(record) {
+      return fromOutcome(outcomeOf(record), record.action);
     },
     workflow,
     async close() {

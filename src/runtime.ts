@@ -76,7 +76,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     },
   });
-  app = createApp(config, { http });
+  let chat: ChatService | undefined;
+  app = createApp(config, {
+    http,
+    // However a request expires (the sweep, or found overdue on access), its card says so:
+    // updated in Slack, a reply in the card's thread in Webex, an entry in the playground.
+    onExpired: (record) => {
+      logger.info({ requestId: record.id }, 'request expired without enough approvals');
+      void chat?.changed([record]);
+    },
+  });
   const flow = app.workflow();
 
   const recovered = await flow.recover();
@@ -90,10 +99,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger.info({ requestId: outcome.request?.id, status: outcome.status }, 'approved request resumed');
   }
 
-  const chat = createChatService(app, { logger, metrics, sandbox: options.sandbox !== undefined });
+  chat = createChatService(app, { logger, metrics, sandbox: options.sandbox !== undefined });
   const deps: PlatformDeps = { config, chat, logger, sandbox: options.sandbox !== undefined };
   const platforms: Platform[] = [];
   for (const factory of options.platforms ?? platformsFor(config)) platforms.push(await factory(deps));
+  // Every platform hears of changes to requests whose cards it posted (made elsewhere, or expiries).
+  chat.attach(platforms);
 
   const server = createHttpServer({
     routes: platforms.flatMap((p) => p.routes),
@@ -113,12 +124,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const url = await server.listen(config.server.host, config.server.port);
   for (const p of platforms) await p.start();
+  // Cards of requests that recovery settled (outcome unknown, or resumed and run) show it too;
+  // in the background (counted for shutdown), so a slow chat API does not hold up the start.
+  void chat.changed([
+    ...recovered.unknown,
+    ...recovered.resumed.flatMap((outcome) => (outcome.request ? [outcome.request] : [])),
+  ]);
 
   const sweep = setInterval(() => {
     flow.sweep().then(
-      (expired) => {
-        for (const r of expired) logger.info({ requestId: r.id }, 'request expired without enough approvals');
-      },
+      // Each expiry was already reported through onExpired.
+      () => undefined,
       (error: unknown) => logger.error({ err: error }, 'expiry sweep failed'),
     );
   }, options.sweepInterval ?? 30_000);

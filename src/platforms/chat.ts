@@ -1,13 +1,27 @@
 import type { App, HandleOptions, Reply } from '../app.ts';
 import { renderCards } from '../cards/index.ts';
 import type { Actor } from '../policy/actor.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import { REFUSAL_CODES } from '../requests/outcome.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
+import type { Platform } from './types.ts';
 
 /** A reply with its cards rendered for every platform. */
 export interface ChatReply {
   reply: Reply;
   cards: ReturnType<typeof renderCards>;
+}
+
+/**
+ * A request changed state somewhere other than in a platform's own answer: a decision made on
+ * another platform, or the expiry sweep. What `Platform.notify` receives.
+ */
+export interface RequestUpdate {
+  /** The request as it is now, rendered; `result.reply.record.conversation` says where its card was posted. */
+  result: ChatReply;
+  /** Who changed it (approve, deny, cancel); undefined when domainops did (expiry, recovery at start). */
+  by?: Actor;
 }
 
 export interface MessageInput {
@@ -48,6 +62,26 @@ export interface ChatService {
   track<T>(work: () => Promise<T>): Promise<T>;
   /** Resolves true when no command is in flight, false when `ms` passed first. */
   drain(ms: number): Promise<boolean>;
+  /**
+   * The platforms to tell when a request changes state (`Platform.notify`). After a `message` or
+   * `decide` that changed a request, every attached platform but the one the change came from is
+   * told (that one shows the change in its own answer); the runtime attaches them once created.
+   */
+  attach(platforms: readonly Platform[]): void;
+  /**
+   * Tells every attached platform that these stored requests changed without anyone on a platform
+   * doing it (the expiry sweep, recovery at start). Resolves when all were told; never rejects.
+   */
+  changed(records: readonly RequestRecord[]): Promise<void>;
+}
+
+/**
+ * Whether a reply reports an approve, deny or cancel that changed its request (an approval
+ * counted, a decision, a rejection on the policy re-check), rather than one that was refused.
+ */
+export function isRequestChange(reply: Reply): boolean {
+  if (reply.decision === undefined || reply.record === undefined) return false;
+  return reply.error === undefined || !REFUSAL_CODES.has(reply.error.code);
 }
 
 export interface ChatServiceOptions {
@@ -76,6 +110,9 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     return true;
   };
 
+  let platforms: readonly Platform[] = [];
+  const log = options.logger?.child({ component: 'notify' });
+
   const render = (reply: Reply): ChatReply => ({
     reply,
     cards: renderCards(reply, {
@@ -96,6 +133,35 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         idle = [];
       }
     }
+  };
+
+  /**
+   * Tells the platforms (but `by`'s own) about a change. A platform that fails is logged: the
+   * change is stored, and whoever made it has their answer from their own platform.
+   */
+  const notify = (update: RequestUpdate): Promise<void> =>
+    track(async () => {
+      const others = platforms.filter((p) => p.notify !== undefined && p.name !== update.by?.platform);
+      await Promise.all(
+        others.map(async (p) => {
+          try {
+            await p.notify!(update);
+          } catch (error) {
+            // The message only: a platform SDK's error object may carry its request and credentials.
+            const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+            log?.warn(
+              { error: message, platform: p.name, requestId: update.result.reply.requestId },
+              'could not update the request card on another platform',
+            );
+          }
+        }),
+      );
+    });
+
+  /** After a command or click: the other platforms learn of a change, without delaying the answer. */
+  const announce = (result: ChatReply | undefined, by: Actor): ChatReply | undefined => {
+    if (result !== undefined && isRequestChange(result.reply)) void notify({ result, by });
+    return result;
   };
 
   /** Runs one command, counting it in the metrics. */
@@ -119,14 +185,32 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     async message(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
       const handle: HandleOptions = input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey };
-      return command('message', () => app.handle(input.text, input.actor, handle));
+      return announce(
+        await command('message', () => app.handle(input.text, input.actor, handle)),
+        input.actor,
+      );
     },
     async decide(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
-      return command(input.decision, () =>
+      const result = await command(input.decision, () =>
         input.decision === 'approve'
           ? app.approve(input.requestId, input.actor)
           : app.deny(input.requestId, input.actor, input.reason),
+      );
+      return announce(result, input.actor);
+    },
+    attach(list) {
+      platforms = [...list];
+    },
+    async changed(records) {
+      await Promise.all(
+        records.map(async (record) => {
+          try {
+            await notify({ result: render(app.replyFor(record)) });
+          } catch (error) {
+            log?.error({ err: error, requestId: record.id }, 'could not show a request change');
+          }
+        }),
       );
     },
     drain(ms) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestUpdate } from './chat.ts';
 
 /** A handler on the shared HTTP server. The raw body has not been read: handlers that verify signatures read it themselves. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -27,4 +28,12 @@ export interface Platform {
   stop(): Promise<void>;
   /** True while it can take events (for /readyz). */
   ready(): boolean;
+  /**
+   * A request changed state elsewhere: approved, denied or cancelled on another platform (or by
+   * a typed command the platform did not answer itself), or expired in the sweep. If this
+   * platform posted the request's card (`update.result.reply.record?.conversation` is its own),
+   * it shows the change there; otherwise it does nothing. Never called for a change made on this
+   * platform: its own answer shows that. A rejection is logged by the caller.
+   */
+  notify?(update: RequestUpdate): Promise<void>;
 }

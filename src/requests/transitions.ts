@@ -56,7 +56,11 @@ export interface Transitions {
   ): Promise<Outcome>;
 }
 
-export function createTransitions(store: RequestStore, now: () => number): Transitions {
+export function createTransitions(
+  store: RequestStore,
+  now: () => number,
+  onExpired?: (record: RequestRecord) => void,
+): Transitions {
   const event: Transitions['event'] = (request, actor, type, to, details) => {
     const e: AuditEvent = { at: now(), requestId: request.id, actor, type, from: request.status };
     if (to !== undefined) e.to = to;
@@ -73,7 +77,10 @@ export function createTransitions(store: RequestStore, now: () => number): Trans
       const expired = await write(record, { ...record, status: 'expired' }, [
         event(record, SYSTEM, 'expired', 'expired', { expiresAt }),
       ]);
-      if (expired) return expired;
+      if (expired) {
+        onExpired?.(expired);
+        return expired;
+      }
       record = await store.get(record.id);
     }
     return record;

@@ -18,6 +18,11 @@ export interface WorkflowOptions {
   execute: Execute;
   now?: () => number;
   newId?: () => string;
+  /**
+   * Told of every request this process expires, whether the sweep or an access (a `pending`
+   * listing, an approval arriving late) found it overdue: platforms update its card.
+   */
+  onExpired?: (record: RequestRecord) => void;
 }
 
 export interface SubmitInput {
@@ -99,7 +104,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
   const newId = options.newId ?? newRequestId;
   const given = options.policy;
   const policy = typeof given === 'function' ? given : () => given;
-  const t = createTransitions(store, now);
+  const t = createTransitions(store, now, options.onExpired);
   const run = createRunner(store, t, options.execute);
   const decisions = createDecisions({ t, policy, run, now });
 

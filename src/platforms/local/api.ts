@@ -3,7 +3,7 @@ import type { Actor } from '../../policy/actor.ts';
 import type { PlatformDeps } from '../../runtime.ts';
 import type { ChatReply } from '../chat.ts';
 import type { Route } from '../types.ts';
-import { type Conversation, createConversation, type Entry } from './conversation.ts';
+import { type Conversation, createConversation, type Entry, type LocalConversation } from './conversation.ts';
 import { ApiError, checkSameOrigin, readJson, sendError, sendJson } from './http.ts';
 import { type Identity, identitiesOf, isLoopbackSocket, pickingRefusal } from './identities.ts';
 
@@ -25,11 +25,17 @@ const MAX_TEXT = 1000;
 const KEY = /^[A-Za-z0-9-]{8,64}$/;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The JSON API of the playground: `/api/session`, `/api/history`, `/api/command`, `/api/decide`. */
-export function apiRoutes(deps: PlatformDeps, isRunning: () => boolean): Route[] {
+/**
+ * The JSON API of the playground: `/api/session`, `/api/history`, `/api/command`, `/api/decide`.
+ * Replies go into `conversation`, the one the page shows.
+ */
+export function apiRoutes(
+  deps: PlatformDeps,
+  isRunning: () => boolean,
+  conversation: Conversation = createConversation(),
+): Route[] {
   const { config, chat, sandbox } = deps;
   const identities: Identity[] = identitiesOf(config);
-  const conversation: Conversation = createConversation();
 
   /** Why this request may not act as a browser-chosen identity; undefined when it may. */
   const refusal = (req: IncomingMessage): string | undefined =>
@@ -110,6 +116,12 @@ export function apiRoutes(deps: PlatformDeps, isRunning: () => boolean): Route[]
           throw new ApiError(400, 'bad_text', `"text" must be a command of 1 to ${MAX_TEXT} characters`);
         }
         const reply = await chat.message({ text, actor, ...keyFrom(body) });
+        const record = reply?.reply.record;
+        if (record?.status === 'pending' && record.conversation === undefined) {
+          // Its card is shown here: a change made elsewhere (or its expiry) is then shown here too.
+          const here: LocalConversation = { platform: 'local' };
+          await chat.app.workflow().setConversation(record.id, here);
+        }
         return answer({ as: actor.id, kind: 'command', text }, reply);
       }, 'POST'),
     },

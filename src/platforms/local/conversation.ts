@@ -6,14 +6,24 @@ export interface Entry {
   id: number;
   /** ISO time the reply was made. */
   at: string;
-  /** Who typed or clicked (an email). */
+  /** Who typed or clicked (an email); for an update, who made the change, or `domainops`. */
   as: string;
-  kind: 'command' | 'decision';
-  /** The command typed, or `approve r-…` / `deny r-…` for a button. */
+  /** `update`: a request shown here changed elsewhere (another platform, or it expired). */
+  kind: 'command' | 'decision' | 'update';
+  /** The command typed, `approve r-…` / `deny r-…` for a button, or what happened for an update. */
   text: string;
   /** The JSON document of design.md (what `exec --json` prints, without `cards`). */
   reply: Record<string, unknown>;
   cards: ChatReply['cards'];
+}
+
+/** Where a request's card is when the playground posted it (kept with the request). */
+export interface LocalConversation {
+  platform: 'local';
+}
+
+export function isLocalConversation(value: unknown): value is LocalConversation {
+  return (value as Partial<LocalConversation> | undefined)?.platform === 'local';
 }
 
 /**

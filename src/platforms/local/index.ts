@@ -2,6 +2,7 @@ import type { PlatformDeps } from '../../runtime.ts';
 import type { Platform } from '../types.ts';
 import { apiRoutes } from './api.ts';
 import { assetRoutes } from './assets.ts';
+import { createConversation, isLocalConversation } from './conversation.ts';
 import { pickingRefusal } from './identities.ts';
 
 /**
@@ -12,7 +13,8 @@ import { pickingRefusal } from './identities.ts';
  */
 export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Platform> {
   let running = false;
-  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running)];
+  const conversation = createConversation();
+  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running, conversation)];
   return {
     name: 'local',
     routes,
@@ -26,5 +28,15 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
       running = false;
     },
     ready: () => running,
+    async notify({ result, by }) {
+      const { reply } = result;
+      if (!isLocalConversation(reply.record?.conversation)) return;
+      // Shown like a message of its own: who did what where, or that the request expired.
+      const text =
+        by === undefined
+          ? `${reply.requestId}: ${reply.status}`
+          : `${reply.decision} ${reply.requestId} in ${by.platform}`;
+      conversation.add({ as: by?.email ?? by?.id ?? 'domainops', kind: 'update', text }, result);
+    },
   };
 }

@@ -108,5 +108,6 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
     ready() {
       return connected && !stopped;
     },
+    notify: (update) => poster.notify(update),
   };
 }

@@ -1,9 +1,10 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../app.ts';
+import { describeActor } from '../../policy/actor.ts';
 import type { RequestRecord } from '../../requests/model.ts';
 import { REFUSAL_CODES } from '../../requests/outcome.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { ChatReply, ChatService } from '../chat.ts';
+import type { ChatReply, ChatService, RequestUpdate } from '../chat.ts';
 import { escapeMrkdwn } from './text.ts';
 
 /** Where a request's approval card was posted; kept with the request (`setConversation`). */
@@ -132,10 +133,14 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
     }
   };
 
-  /** Remembers where a pending request's card is, so a decision can update it. */
+  /**
+   * Remembers where a pending request's card is, so a decision can update it. Only the first card:
+   * an approval typed here for a request whose card is elsewhere leaves that card where it is.
+   */
   const remember = async (result: ChatReply, where: SlackConversation | undefined): Promise<void> => {
     const record = result.reply.record;
     if (where === undefined || record === undefined || result.reply.status !== 'pending') return;
+    if (record.conversation !== undefined) return;
     await chat.app.workflow().setConversation(record.id, where);
   };
 
@@ -175,6 +180,24 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
       await update(card, result, place.respond);
       const verb = decision === 'approve' ? 'approved' : 'denied';
       await note(card, `<@${place.user}> ${verb}: ${escapeMrkdwn(reply.text)}`);
+    },
+
+    /**
+     * A change made elsewhere (another platform, the expiry sweep) to a request whose card is in
+     * Slack: the card is updated for everyone and a note in its thread says what happened.
+     */
+    async notify({ result, by }: RequestUpdate): Promise<void> {
+      const card = slackConversation(result.reply.record);
+      if (card === undefined) return;
+      try {
+        await update(card, result);
+      } catch (error) {
+        log.warn({ slackError: errorCode(error), channel: card.channel }, 'could not update the card');
+      }
+      const text = escapeMrkdwn(result.reply.text);
+      const { decision } = result.reply;
+      const verb = decision === 'deny' ? 'denied' : decision === 'cancel' ? 'cancelled' : 'approved';
+      await note(card, by === undefined ? text : `${escapeMrkdwn(describeActor(by))} ${verb}: ${text}`);
     },
   };
 }

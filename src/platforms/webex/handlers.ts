@@ -1,5 +1,5 @@
 import type { Logger } from '../../server/logger.ts';
-import type { ChatReply, ChatService } from '../chat.ts';
+import { type ChatReply, type ChatService, isRequestChange, type RequestUpdate } from '../chat.ts';
 import type { OutgoingMessage, Trigger, WebexMessage, WebexPerson } from './framework.ts';
 import {
   actorFromPerson,
@@ -29,6 +29,8 @@ export interface Handlers {
   onMessage(trigger: Trigger): Promise<void>;
   /** A press of an Approve / Deny button on one of our cards. */
   onAttachmentAction(trigger: Trigger): Promise<void>;
+  /** A request changed elsewhere: if its card is in Webex, the new state goes into the card's thread. */
+  onUpdate(update: RequestUpdate): Promise<void>;
 }
 
 function cardMessage(roomId: string, parentId: string | undefined, reply: ChatReply): OutgoingMessage {
@@ -80,8 +82,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const text = commandText(message, deps.bot()) || 'help';
       const result = await chat.message({ text, actor, deliveryKey: message.id });
       if (!result) return;
-      const card = await deps.post(cardMessage(message.roomId, thread, result));
       const record = result.reply.record;
+      const posted = record?.conversation;
+      if (isRequestChange(result.reply) && isWebexConversation(posted)) {
+        // A typed approve/deny/cancel of a request whose card is in Webex: the card's thread shows
+        // it, and, when the command was typed in another space, so does that space.
+        await deps.post(cardMessage(posted.roomId, posted.parentId ?? posted.messageId, result));
+        if (posted.roomId === message.roomId) return;
+      }
+      const card = await deps.post(cardMessage(message.roomId, thread, result));
       if (record?.status === 'pending' && record.conversation === undefined) {
         const conversation: WebexConversation = {
           platform: 'webex',
@@ -115,6 +124,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // Webex cannot edit a card: the decision, or why it was refused, goes into the card's thread.
       const thread = await threadOf(action.messageId, result.reply.record?.conversation);
       await deps.post(cardMessage(action.roomId, thread, result));
+    },
+
+    async onUpdate({ result }) {
+      const posted = result.reply.record?.conversation;
+      if (!isWebexConversation(posted)) return;
+      await deps.post(cardMessage(posted.roomId, posted.parentId ?? posted.messageId, result));
     },
   };
 }

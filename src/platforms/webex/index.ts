@@ -137,6 +137,14 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
     routes,
     ready,
     settled,
+    async notify(update) {
+      try {
+        await handlers.onUpdate(update);
+      } catch (error) {
+        // SDK errors carry the request, headers included: one safe line only.
+        logger.warn({ webex: safeError(error, secrets) }, 'could not post the update in the card thread');
+      }
+    },
     async start() {
       let unguard = (): void => undefined;
       try {

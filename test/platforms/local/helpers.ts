@@ -19,7 +19,7 @@ export interface Playground {
  * are real (what a config with real vendors looks like to it).
  */
 export async function startPlayground(
-  options: { sandboxFlag?: boolean; host?: string } = {},
+  options: { sandboxFlag?: boolean; host?: string; expires?: number; sweepInterval?: number } = {},
 ): Promise<Playground> {
   const dir = mkdtempSync(join(tmpdir(), 'domainops-playground-'));
   const sandbox = await startSandbox({
@@ -28,10 +28,19 @@ export async function startPlayground(
     ...(options.host === undefined ? {} : { host: options.host }),
   });
   const config = { ...sandbox.config, server: { ...sandbox.config.server, port: 0 } };
+  if (options.expires !== undefined) {
+    // Every approval rule's requests expire after `expires` ms.
+    const expires = options.expires;
+    const rules = config.policy.rules.map((rule) =>
+      rule.approval.kind === 'required' ? { ...rule, approval: { ...rule.approval, expires } } : rule,
+    );
+    config.policy = { ...config.policy, rules };
+  }
   const runtime = await startRuntime({
     config,
     logger: createLogger({ level: 'silent' }),
     platforms: [createPlaygroundPlatform],
+    ...(options.sweepInterval === undefined ? {} : { sweepInterval: options.sweepInterval }),
     ...(options.sandboxFlag === false ? {} : { sandbox }),
   });
   // A listener on 0.0.0.0 is reached through 127.0.0.1.

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
 import { createSlackPlatform } from '../../../src/platforms/slack/index.ts';
-import { type Runtime, startRuntime } from '../../../src/runtime.ts';
+import { type PlatformFactory, type Runtime, startRuntime } from '../../../src/runtime.ts';
 import type { WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import type { FakeSlackUser, SlackFake } from '../../fakes/slack-api.ts';
@@ -19,8 +19,23 @@ export const USERS: FakeSlackUser[] = [
   { id: 'U0NOMAIL', name: 'ghost' },
 ];
 
-/** A config with one Webex target (the sandbox fake) and Slack in HTTP or Socket Mode. */
-export function slackConfig(webex: WebexFake, slack: SlackFake, mode: 'http' | 'socket'): Config {
+/**
+ * A config with one Webex target (the sandbox fake) and Slack in HTTP or Socket Mode.
+ * `unverifyExpires` gives `unverify` requests their own (short) expiry.
+ */
+export function slackConfig(
+  webex: WebexFake,
+  slack: SlackFake,
+  mode: 'http' | 'socket',
+  options: { unverifyExpires?: string } = {},
+): Config {
+  const unverify =
+    options.unverifyExpires === undefined
+      ? ''
+      : `
+    - actions: [unverify]
+      requesters: [admins]
+      approval: { approvers: [admins], count: 1, expires: ${options.unverifyExpires} }`;
   const auth =
     mode === 'socket' ? 'appToken: env:SLACK_APP_TOKEN' : 'signingSecret: env:SLACK_SIGNING_SECRET';
   return parseConfig(
@@ -39,7 +54,7 @@ policy:
   rules:
     - actions: [help, whoami, pending, targets, audit]
       requesters: [admins]
-      approval: none
+      approval: none${unverify}
     - actions: [unclaim, unverify]
       requesters: [admins]
       approval: { approvers: [admins], count: 1, expires: 30m }
@@ -56,8 +71,12 @@ chat:
   );
 }
 
-/** Starts the runtime with only the Slack platform. */
-export function startSlackRuntime(config: Config, logLines?: string[]): Promise<Runtime> {
+/** Starts the runtime with only the Slack platform (and any `extra` platforms beside it). */
+export function startSlackRuntime(
+  config: Config,
+  logLines?: string[],
+  options: { sweepInterval?: number; extra?: PlatformFactory[] } = {},
+): Promise<Runtime> {
   const stream =
     logLines === undefined
       ? undefined
@@ -70,7 +89,8 @@ export function startSlackRuntime(config: Config, logLines?: string[]): Promise<
   const level = logLines === undefined ? (process.env.TEST_LOG_LEVEL ?? 'silent') : 'debug';
   return startRuntime({
     config,
-    platforms: [createSlackPlatform],
+    platforms: [createSlackPlatform, ...(options.extra ?? [])],
+    ...(options.sweepInterval === undefined ? {} : { sweepInterval: options.sweepInterval }),
     logger: createLogger(stream === undefined ? { level } : { level, stream }),
   });
 }

@@ -45,7 +45,12 @@ let admins: FakeRoom;
 beforeAll(async () => {
   api = await startWebexApiFake();
   identity = await startWebexFake({
-    orgs: { [ORG]: { verified: ['corp.com'], claimed: ['abc.com', 'corp.com'] } },
+    orgs: {
+      [ORG]: {
+        verified: ['corp.com', 'late.com'],
+        claimed: ['abc.com', 'corp.com', 'typed.com', 'elsewhere.com', 'button.com'],
+      },
+    },
   });
   // The SDK reads these when it is loaded, which createWebexPlatform does.
   process.env.HYDRA_SERVICE_URL = api.apiUrl;
@@ -72,6 +77,7 @@ beforeAll(async () => {
     config,
     logger: createLogger({ level: 'debug', stream }),
     platforms: [createWebexPlatform],
+    sweepInterval: 100,
   });
   webex = runtime.platforms[0] as WebexPlatform;
   alice = api.addPerson('alice@corp.com', 'Alice Admin');
@@ -104,7 +110,10 @@ policy:
     - actions: [help, whoami, pending]
       requesters: [admins]
       approval: none
-    - actions: [unclaim, unverify]
+    - actions: [unverify]
+      requesters: [admins]
+      approval: { approvers: [admins], count: 1, expires: 2s }
+    - actions: [unclaim]
       requesters: [admins]
       approval: { approvers: [admins], count: 1, expires: 30m }
 chat:${chat}`;
@@ -260,6 +269,91 @@ describe('Webex webhook mode', () => {
     expect(logs).not.toContain(SECRET);
     expect(logs).not.toMatch(/"level":50/);
   });
+});
+
+describe('Webex card thread follows changes made elsewhere', () => {
+  /** Alice asks in the group space; returns the card and its request id. */
+  async function requestCard(text: string) {
+    expect(await deliver(api.delivery(api.say(admins, alice, text)))).toBe(200);
+    const posted = lastBotMessage();
+    const id = cardOf(posted)?.actions?.find((a) => a.type === 'Action.Submit')?.data?.requestId;
+    expect(id).toBeDefined();
+    expect((await runtime.app.workflow().get(id!))?.conversation).toMatchObject({ messageId: posted.id });
+    return { card: posted, id: id! };
+  }
+
+  /** Bot messages posted after `before` of them, once nothing is in flight. */
+  async function postedSince(before: number) {
+    await webex.settled();
+    expect(await runtime.chat.drain(5000)).toBe(true);
+    return api.botMessages().slice(before);
+  }
+
+  it("answers an `approve <id>` typed in the space in the card's thread, once", async () => {
+    const { card, id } = await requestCard('unclaim typed.com');
+    const before = api.botMessages().length;
+    expect(await deliver(api.delivery(api.say(admins, bob, `approve ${id}`)))).toBe(200);
+    const posted = await postedSince(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ roomId: admins.id, parentId: card.id });
+    expect(posted[0]?.markdown).toContain('Unclaimed typed.com');
+    expect((await runtime.app.workflow().get(id))?.status).toBe('succeeded');
+  });
+
+  it("answers a `deny <id>` typed in a 1:1 space there, and in the card's thread", async () => {
+    const { card, id } = await requestCard('unclaim typed.com');
+    const direct = api.addRoom('direct', [bob]);
+    const before = api.botMessages().length;
+    expect(await deliver(api.delivery(api.say(direct, bob, `deny ${id} wrong domain`)))).toBe(200);
+    const posted = await postedSince(before);
+    expect(posted.map((m) => [m.roomId, m.parentId])).toEqual([
+      [admins.id, card.id],
+      [direct.id, undefined],
+    ]);
+    for (const m of posted) expect(m.markdown).toMatch(/denied/i);
+  });
+
+  it("posts a decision made on another platform in the card's thread", async () => {
+    const { card, id } = await requestCard('unclaim elsewhere.com');
+    const before = api.botMessages().length;
+    const bobOnSlack = { platform: 'slack', id: 'U0BOB', email: 'bob@corp.com' } as const;
+    const result = await runtime.chat.decide({ decision: 'approve', requestId: id, actor: bobOnSlack });
+    expect(result?.reply.status).toBe('succeeded');
+    const posted = await postedSince(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ roomId: admins.id, parentId: card.id });
+    expect(posted[0]?.markdown).toContain('Unclaimed elsewhere.com');
+    expect(cardOf(posted[0]!)?.actions?.filter((a) => a.type === 'Action.Submit') ?? []).toEqual([]);
+  });
+
+  it("a button press is answered once in the card's thread, not again through notify", async () => {
+    const { card, id } = await requestCard('unclaim button.com');
+    const before = api.botMessages().length;
+    expect(await deliver(api.delivery(api.submit(bob, card, { domainops: 'approve', requestId: id })))).toBe(
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const posted = await postedSince(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ roomId: admins.id, parentId: card.id });
+  });
+
+  it("posts an expiry found by the sweep in the card's thread", async () => {
+    const { card, id } = await requestCard('unverify late.com');
+    const before = api.botMessages().length;
+    const deadline = Date.now() + 6000;
+    while (api.botMessages().length === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const posted = await postedSince(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]).toMatchObject({ roomId: admins.id, parentId: card.id });
+    expect(posted[0]?.markdown).toMatch(/expired/i);
+    expect((await runtime.app.workflow().get(id))?.status).toBe('expired');
+    // Later sweeps find nothing more.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await postedSince(before)).toHaveLength(1);
+  }, 15_000);
 });
 
 describe('Webex websocket mode (no webhookUrl)', () => {

@@ -109,7 +109,12 @@ function said(email, text, kind, at) {
   const line = el('div', 'said');
   const who = el('span', 'who', nameOf(email));
   who.title = email;
-  const what = kind === 'decision' ? el('span', 'clicked', `clicked ${text}`) : el('code', 'typed', text);
+  const what =
+    kind === 'decision'
+      ? el('span', 'clicked', `clicked ${text}`)
+      : kind === 'update'
+        ? el('span', 'clicked', text)
+        : el('code', 'typed', text);
   line.append(avatar(email), who, what);
   if (at) line.append(time(at));
   return line;
