@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cli, writeConfig } from './helpers.ts';
-
-const CONFIG = `
-store: ./data/domainops.db
-targets:
-  webex-prod:
-    vendor: webex
-    orgId: 1eb65fdf-9643-417f-9974-ad72cae0e10f
-    apiUrl: http://127.0.0.1:9/v1
-    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
-policy:
-  groups:
-    admins: [alice@corp.com, bob@corp.com]
-  rules:
-    - actions: [unclaim]
-      requesters: [admins]
-      approval: { approvers: [admins], count: 1, expires: 30m }
-`;
+import { cli, UNCLAIM_ENV, unclaimConfig, writeConfig } from './helpers.ts';
 
 describe('deny --reason', () => {
   it('follows the rules of the chat grammar, and a refused reason changes nothing', async () => {
-    const file = writeConfig(CONFIG);
-    const env = { WEBEX_IDENTITY_TOKEN: 'x' };
+    const file = writeConfig(unclaimConfig());
+    const env = UNCLAIM_ENV;
     const asked = await cli(
       ['exec', '--config', file, '--as', 'alice@corp.com', '--json', 'unclaim abc.com'],
       env,

@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cli, writeConfig } from './helpers.ts';
+import { cli, UNCLAIM_ENV, unclaimConfig, writeConfig } from './helpers.ts';
 
-const CONFIG = `
-store: ./data/domainops.db
-targets:
-  webex-prod:
-    vendor: webex
-    orgId: 1eb65fdf-9643-417f-9974-ad72cae0e10f
-    apiUrl: http://127.0.0.1:9/v1
-    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
-policy:
-  groups:
-    admins: [alice@corp.com, bob@corp.com]
-  rules:
-    - actions: [unclaim]
-      requesters: [admins]
-      approval: { approvers: [admins], count: 1, expires: 300ms }
-`;
-const env = { WEBEX_IDENTITY_TOKEN: 'x' };
+const env = UNCLAIM_ENV;
 
 async function json(file: string, argv: string[]) {
   const run = await cli([...argv, '--config', file, '--json'], env);
@@ -27,7 +11,7 @@ async function json(file: string, argv: string[]) {
 
 describe('exit codes of approve, deny and cancel', () => {
   it('3 for a cancel by someone else, 0 for the requester’s cancel, 6 afterwards', async () => {
-    const file = writeConfig(CONFIG.replace('300ms', '30m'));
+    const file = writeConfig(unclaimConfig('30m'));
     const { doc } = await json(file, ['exec', '--as', 'alice@corp.com', 'unclaim abc.com']);
     const outsider = await json(file, ['cancel', doc.requestId, '--as', 'eve@corp.com']);
     expect(outsider.code).toBe(3);
@@ -38,7 +22,7 @@ describe('exit codes of approve, deny and cancel', () => {
   });
 
   it('6 for approving an expired request, whose document says expired', async () => {
-    const file = writeConfig(CONFIG);
+    const file = writeConfig(unclaimConfig('300ms'));
     const { doc } = await json(file, ['exec', '--as', 'alice@corp.com', 'unclaim abc.com']);
     await new Promise((r) => setTimeout(r, 400));
     const late = await json(file, ['approve', doc.requestId, '--as', 'bob@corp.com']);

@@ -37,3 +37,29 @@ export async function cli(
   });
   return { code, stdout, stderr };
 }
+
+/**
+ * A Webex-only config: admins alice and bob, one `unclaim` rule with one approval. The vendor is
+ * a closed port, so a call that should not happen fails loudly instead of hanging.
+ */
+export function unclaimConfig(expires = '30m'): string {
+  return `
+store: ./data/domainops.db
+targets:
+  webex-prod:
+    vendor: webex
+    orgId: 1eb65fdf-9643-417f-9974-ad72cae0e10f
+    apiUrl: http://127.0.0.1:9/v1
+    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
+policy:
+  groups:
+    admins: [alice@corp.com, bob@corp.com]
+  rules:
+    - actions: [unclaim]
+      requesters: [admins]
+      approval: { approvers: [admins], count: 1, expires: ${expires} }
+`;
+}
+
+/** The environment `unclaimConfig` needs. */
+export const UNCLAIM_ENV = { WEBEX_IDENTITY_TOKEN: 'x' };
