@@ -1,15 +1,12 @@
 /** ChatService → Platform.notify: who is told about a change, and what a failing platform does. */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
-import { parseConfig } from '../../src/config/load.ts';
 import { type ChatService, createChatService, type RequestUpdate } from '../../src/platforms/chat.ts';
 import type { Platform, PlatformName } from '../../src/platforms/types.ts';
 import type { Actor } from '../../src/policy/actor.ts';
 import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
-import { createLogger } from '../../src/server/logger.ts';
+import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
-const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
 const TOKEN = 'wx-identity-token-for-notify';
 const alice: Actor = { platform: 'slack', id: 'U0ALICE', email: 'alice@corp.com' };
 const bob: Actor = { platform: 'webex', id: 'P-BOB', email: 'bob@corp.com' };
@@ -17,7 +14,7 @@ const bob: Actor = { platform: 'webex', id: 'P-BOB', email: 'bob@corp.com' };
 let webex: WebexFake;
 let app: App;
 let chat: ChatService;
-const logLines: string[] = [];
+let logLines: string[] = [];
 const told: Record<string, RequestUpdate[]> = { slack: [], webex: [], local: [] };
 
 function platform(name: PlatformName, fail = false): Platform {
@@ -37,34 +34,11 @@ function platform(name: PlatformName, fail = false): Platform {
 beforeAll(async () => {
   webex = await startWebexFake({ orgs: { [ORG]: { claimed: ['abc.com', 'def.com'] } } });
   webex.state.accessTokens.add(TOKEN);
-  const config = parseConfig(
-    `
-store: ":memory:"
-http: { retries: 0 }
-targets:
-  webex-prod:
-    vendor: webex
-    orgId: ${ORG}
-    apiUrl: ${webex.apiUrl}
-    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
-policy:
-  groups: { admins: [alice@corp.com, bob@corp.com] }
-  rules:
-    - actions: [unclaim, pending]
-      requesters: [admins]
-      approval: { approvers: [admins], count: 1, expires: 30m }
-`,
-    '/tmp/domainops-notify-test.yaml',
-    { WEBEX_IDENTITY_TOKEN: TOKEN },
-  );
+  const config = webexConfig(webex.apiUrl, TOKEN);
   app = createApp(config);
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  chat = createChatService(app, { logger: createLogger({ stream, level: 'debug' }) });
+  const captured = capturedLogger();
+  logLines = captured.lines;
+  chat = createChatService(app, { logger: captured.logger });
   // Slack's notify fails: the others are still told, and nobody's answer is affected.
   chat.attach([platform('slack', true), platform('webex'), platform('local')]);
 });

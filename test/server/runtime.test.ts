@@ -1,47 +1,22 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
-const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
 const TOKEN = 'wx-identity-token-that-must-not-leak';
 let webex: WebexFake;
 let runtime: Runtime;
-const logLines: string[] = [];
+let logLines: string[] = [];
 
 beforeAll(async () => {
   webex = await startWebexFake({ orgs: { [ORG]: { claimed: ['abc.com'] } } });
   webex.state.accessTokens.add(TOKEN);
-  const config = parseConfig(
-    `
-store: ":memory:"
-server: { host: 127.0.0.1, port: 0 }
-http: { retries: 0 }
-targets:
-  webex-prod:
-    vendor: webex
-    orgId: ${ORG}
-    apiUrl: ${webex.apiUrl}
-    auth: { accessToken: env:WEBEX_IDENTITY_TOKEN }
-policy:
-  groups: { admins: [alice@corp.com, bob@corp.com] }
-  rules:
-    - actions: [unclaim, pending]
-      requesters: [admins]
-      approval: { approvers: [admins], count: 1, expires: 30m }
-`,
-    '/tmp/domainops-runtime-test.yaml',
-    { WEBEX_IDENTITY_TOKEN: TOKEN },
-  );
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  runtime = await startRuntime({ config, platforms: [], logger: createLogger({ stream, level: 'debug' }) });
+  const config = webexConfig(webex.apiUrl, TOKEN);
+  const captured = capturedLogger();
+  logLines = captured.lines;
+  runtime = await startRuntime({ config, platforms: [], logger: captured.logger });
 });
 
 afterAll(async () => {
