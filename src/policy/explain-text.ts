@@ -1,3 +1,4 @@
+import { formatConfigDuration } from '../config/duration.ts';
 import type { Explanation } from './policy.ts';
 
 const HOW =
@@ -21,27 +22,8 @@ export function renderExplanation(e: Omit<Explanation, 'text'>): string {
     const a = e.approval;
     lines.push(
       `Decision: needs approval (rule "${e.rule}"): ${a.count} approval(s) from ${a.approvers.join(', ')} ` +
-        `(${a.members.join(', ')}), not counting the requester; the request expires after ${formatDuration(a.expires)}.`,
+        `(${a.members.join(', ')}), not counting the requester; the request expires after ${formatConfigDuration(a.expires)}.`,
     );
   }
   return lines.join('\n');
-}
-
-/** `1h30m`, `30m`, `45s`, `500ms`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const units: [string, number][] = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ];
-  let rest = Math.round(ms / 1000) * 1000;
-  let out = '';
-  for (const [unit, size] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) out += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return out;
 }
