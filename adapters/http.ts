@@ -4,14 +4,21 @@ import type { Vendor } from '../src/commands/model.ts';
 import type { HttpSettings } from '../src/config/types.ts';
 import { redactRequest } from './redact.ts';
 import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
+import { scrub } from './scrub.ts';
 import type { PreparedRequest, RedactedRequest } from './types.ts';
 import { VendorError } from './vendor-error.ts';
 
-/** A vendor's answer, body read in full; any status, including errors after retries ran out. */
+/**
+ * A vendor's answer, body read in full; any status, including errors after retries ran out.
+ * Header values and the body are scrubbed of every secret value the process knows and of
+ * credential shapes (adapters/scrub.ts), so nothing a vendor echoes back reaches a message,
+ * a result or a log; only a token exchange sent with `rawBody` gets its body as received.
+ */
 export interface HttpResponse {
   status: number;
-  /** Lower-case names; repeated headers joined with `, `. */
+  /** Lower-case names; repeated headers joined with `, `. Scrubbed. */
   headers: Record<string, string>;
+  /** Scrubbed, unless the request was sent with `rawBody`. */
   body: string;
   /** The request that produced it, secrets redacted: what errors carry. */
   request: RedactedRequest;
@@ -24,6 +31,12 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Token requests: the whole body is a credential and is never shown. */
   sensitiveBody?: boolean;
+  /**
+   * Token exchanges: the response body is handed over as received, since it carries the new
+   * credential. The caller registers that credential with the scrubber before anything else
+   * sees it, and scrubs whatever of the body it puts into an error.
+   */
+  rawBody?: boolean;
 }
 
 /** The one HTTP layer every adapter sends through. */
@@ -87,10 +100,11 @@ function createAgent(
   });
 }
 
+/** Lower-case names, repeated values joined, every value scrubbed (a vendor may echo a token in a header). */
 function normaliseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) out[name.toLowerCase()] = scrub(Array.isArray(value) ? value.join(', ') : value);
   }
   return out;
 }
@@ -233,7 +247,8 @@ class UndiciHttpClient implements HttpClient {
           body: request.body ?? null,
           signal: options.signal ?? null,
         });
-        const body = await readBody(res.body, this.#options.maxBodyBytes ?? 1024 * 1024);
+        const received = await readBody(res.body, this.#options.maxBodyBytes ?? 1024 * 1024);
+        const body = options.rawBody ? received : scrub(received);
         response = {
           status: res.statusCode,
           headers: normaliseHeaders(res.headers),

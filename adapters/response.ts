@@ -1,5 +1,6 @@
 import type { Vendor } from '../src/commands/model.ts';
 import type { HttpResponse } from './http.ts';
+import { scrub, scrubDeep } from './scrub.ts';
 import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.ts';
 
 /** The stable code for an HTTP error status (vendor mappers may refine it). */
@@ -53,12 +54,13 @@ export function tryJson(body: string): unknown {
   }
 }
 
-/**
- * The JSON body of a successful response. A wrong content type or malformed JSON is
- * `vendor_bad_response`; when the call had side effects and the status was 2xx the vendor
- * most likely acted, so the outcome is `unknown` rather than `failed`.
- */
-export function successJson(response: HttpResponse, vendor: Vendor, sideEffect: boolean): unknown {
+/** The JSON body of a 2xx response as received; errors as described at `successJson`. */
+function parseSuccessJson(
+  response: HttpResponse,
+  vendor: Vendor,
+  sideEffect: boolean,
+  keepCause: boolean,
+): unknown {
   const type = response.headers['content-type'] ?? '';
   const id = requestIdFrom(response.headers);
   const withId: Omit<VendorErrorInit, 'message'> = {
@@ -84,9 +86,33 @@ export function successJson(response: HttpResponse, vendor: Vendor, sideEffect: 
     throw new VendorError({
       ...withId,
       message: `${vendor} answered ${response.status} with malformed JSON`,
-      cause: error,
+      // A SyntaxError quotes the text around the fault: never for an unscrubbed body.
+      ...(keepCause ? { cause: error } : {}),
     });
   }
+}
+
+/**
+ * The JSON body of a successful response, every string in it scrubbed once more after parsing
+ * (a secret written with JSON `\u` escapes is only readable now). A wrong content type or
+ * malformed JSON is `vendor_bad_response`; when the call had side effects and the status was
+ * 2xx the vendor most likely acted, so the outcome is `unknown` rather than `failed`.
+ */
+export function successJson(response: HttpResponse, vendor: Vendor, sideEffect: boolean): unknown {
+  return scrubDeep(parseSuccessJson(response, vendor, sideEffect, true));
+}
+
+/**
+ * The JSON body of a token endpoint's successful answer, as received: it carries the new
+ * credential, which the auth provider registers with the scrubber before anything else sees it.
+ */
+export function credentialJson(response: HttpResponse, vendor: Vendor): unknown {
+  return parseSuccessJson(response, vendor, false, false);
+}
+
+/** A token exchange's answer with its body scrubbed too: what may go into an error. */
+export function scrubbedResponse(response: HttpResponse): HttpResponse {
+  return { ...response, body: scrub(response.body) };
 }
 
 /** A `vendor_bad_response` for a JSON body of the wrong shape. */

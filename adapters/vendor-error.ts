@@ -1,5 +1,6 @@
 import type { Vendor } from '../src/commands/model.ts';
 import { DomainopsError } from '../src/errors.ts';
+import { scrub, scrubDeep } from './scrub.ts';
 import type { RedactedRequest } from './types.ts';
 
 /**
@@ -44,7 +45,13 @@ export interface VendorErrorInit {
   cause?: unknown;
 }
 
-/** Every failure of a vendor call, typed once at the adapter boundary. */
+/**
+ * Every failure of a vendor call, typed once at the adapter boundary. Its texts (message, hint,
+ * vendor message, request id) and the request it carries are scrubbed of every secret value the
+ * process knows and of credential shapes (adapters/scrub.ts) when it is made, whatever the
+ * adapter put into them: a vendor that echoes a token cannot carry it into a card, the JSON
+ * document, the store, the audit trail or a log.
+ */
 export class VendorError extends DomainopsError {
   override readonly code: VendorErrorCode;
   readonly vendor: Vendor;
@@ -55,17 +62,17 @@ export class VendorError extends DomainopsError {
   readonly outcome: 'failed' | 'unknown';
 
   constructor(init: VendorErrorInit) {
-    super(init.code, init.message, {
-      ...(init.hint === undefined ? {} : { hint: init.hint }),
+    super(init.code, scrub(init.message), {
+      ...(init.hint === undefined ? {} : { hint: scrub(init.hint) }),
       ...(init.cause === undefined ? {} : { cause: init.cause }),
     });
     this.name = 'VendorError';
     this.code = init.code;
     this.vendor = init.vendor;
     this.status = init.status;
-    this.vendorMessage = init.vendorMessage;
-    this.requestId = init.requestId;
-    this.request = init.request;
+    this.vendorMessage = init.vendorMessage === undefined ? undefined : scrub(init.vendorMessage);
+    this.requestId = init.requestId === undefined ? undefined : scrub(init.requestId);
+    this.request = init.request === undefined ? undefined : scrubDeep(init.request);
     this.outcome = init.outcome ?? (init.code === 'vendor_outcome_unknown' ? 'unknown' : 'failed');
   }
 

@@ -1,3 +1,5 @@
+import { registerSecret } from '../scrub.ts';
+
 /** A bearer token and when to stop using it (ms since the epoch). */
 export interface CachedToken {
   value: string;
@@ -6,7 +8,10 @@ export interface CachedToken {
 
 /**
  * Holds one renewable token. Concurrent callers that find it missing or due share one
- * in-flight fetch; a failed fetch is not cached, so the next caller tries again.
+ * in-flight fetch; a failed fetch is not cached, so the next caller tries again. Every token
+ * handed out is (re)registered with the secret scrubber (adapters/scrub.ts), so the one in use
+ * is never among the old tokens the scrubber forgets. The fetch registers it first, before
+ * anything else sees it.
  */
 export class TokenCache {
   readonly #fetch: () => Promise<CachedToken>;
@@ -22,9 +27,13 @@ export class TokenCache {
   /** A valid token, fetching one when there is none or the current one is due. */
   async get(): Promise<string> {
     const token = this.#token;
-    if (token && this.#now() < token.renewAt) return token.value;
+    if (token && this.#now() < token.renewAt) {
+      registerSecret(token.value, { transient: true });
+      return token.value;
+    }
     this.#inflight ??= this.#fetch().then(
       (fresh) => {
+        registerSecret(fresh.value, { transient: true });
         this.#token = fresh;
         this.#inflight = undefined;
         return fresh;

@@ -1,7 +1,7 @@
 import type { WebexTarget } from '../../src/config/types.ts';
 import type { HttpClient } from '../http.ts';
-import { scrubSecrets } from '../redact.ts';
-import { codeForStatus, isRecord, requestIdFrom, successJson } from '../response.ts';
+import { codeForStatus, credentialJson, isRecord, requestIdFrom, scrubbedResponse } from '../response.ts';
+import { registerSecret } from '../scrub.ts';
 import type { PreparedRequest } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';
 import { parseWebexError } from '../webex-errors.ts';
@@ -53,11 +53,11 @@ export function webexAuth(target: WebexTarget, http: HttpClient, now: () => numb
     refreshToken ??= revealSecret(auth.refreshToken, 'webex');
     const clientSecret = revealSecret(auth.clientSecret, 'webex');
     const request = buildWebexTokenRequest(auth.tokenUrl, auth.clientId, clientSecret, refreshToken);
-    const response = await http.send(request, { vendor: 'webex', sensitiveBody: true });
+    const response = await http.send(request, { vendor: 'webex', sensitiveBody: true, rawBody: true });
     if (response.status !== 200) {
-      const parsed = parseWebexError(response);
-      const vendorMessage =
-        parsed.message === undefined ? undefined : scrubSecrets(parsed.message, [clientSecret, refreshToken]);
+      // The client secret and refresh token are registered (revealed or obtained): scrubbed here.
+      const parsed = parseWebexError(scrubbedResponse(response));
+      const vendorMessage = parsed.message;
       const rejected = response.status === 400 || response.status === 401 || response.status === 403;
       const requestId = parsed.trackingId ?? requestIdFrom(response.headers);
       throw new VendorError({
@@ -73,7 +73,12 @@ export function webexAuth(target: WebexTarget, http: HttpClient, now: () => numb
         ...(requestId === undefined ? {} : { requestId }),
       });
     }
-    const body = successJson(response, 'webex', false);
+    const body = credentialJson(response, 'webex');
+    // Registered before anything else sees them: an echo of either is scrubbed from now on.
+    if (isRecord(body) && typeof body.access_token === 'string') {
+      registerSecret(body.access_token, { transient: true });
+    }
+    if (isRecord(body) && typeof body.refresh_token === 'string') registerSecret(body.refresh_token);
     if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') {
       throw new VendorError({
         vendor: 'webex',

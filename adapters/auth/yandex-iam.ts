@@ -1,15 +1,29 @@
 import { constants, createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import type { YandexTarget } from '../../src/config/types.ts';
 import type { HttpClient } from '../http.ts';
-import { codeForStatus, isRecord, successJson, tryJson } from '../response.ts';
+import { codeForStatus, credentialJson, isRecord, scrubbedResponse, tryJson } from '../response.ts';
+import { registerSecret } from '../scrub.ts';
 import type { PreparedRequest } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';
 import { parseRpcStatus } from '../yandex-errors.ts';
 import { type AuthProvider, revealSecret, staticAuth } from './provider.ts';
 import { type CachedToken, TokenCache } from './token-cache.ts';
 
-/** The `aud` Yandex IAM requires in a service account JWT, whatever iamUrl the target uses. */
+/** The IAM token endpoint of the main Yandex Cloud installation, and the `aud` it requires. */
 export const YANDEX_IAM_AUDIENCE = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
+
+/**
+ * The JWT `aud` for a token endpoint: the endpoint's own URL ("Get an IAM token for a service
+ * account" in the Yandex Cloud IAM documentation; the yandexcloud Python SDK signs
+ * `aud: https://iam.{endpoint}/iam/v1/tokens` for the endpoint it exchanges at), so another
+ * installation (`https://iam.api.yandexcloud.kz/iam/v1/tokens`) gets its own. Query and
+ * fragment are dropped, and a trailing slash of the path.
+ */
+export function iamAudience(iamUrl: string): string {
+  const url = new URL(iamUrl);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /** JWT lifetime; Yandex accepts at most one hour. */
 const JWT_LIFETIME_S = 3600;
 /** Renew an IAM token after an hour or 5 minutes before it expires, whichever comes first. */
@@ -94,6 +108,9 @@ function loadKey(target: YandexTarget, auth: KeyAuth): { key: ServiceAccountKey;
     service_account_id: parsed.service_account_id,
     private_key: parsed.private_key,
   };
+  // The whole file is registered by reveal(); the key itself too, in the forms it may be echoed.
+  registerSecret(key.private_key);
+  registerSecret(pemOf(key.private_key));
   try {
     return { key, privateKey: createPrivateKey(pemOf(key.private_key)) };
   } catch (error) {
@@ -114,14 +131,15 @@ export function yandexAuth(target: YandexTarget, http: HttpClient, now: () => nu
   const exchange = async (): Promise<CachedToken> => {
     loaded ??= loadKey(target, auth);
     const { key, privateKey } = loaded;
-    const request = buildIamRequest(
-      auth.iamUrl,
-      signServiceAccountJwt(key, privateKey, now(), auth.audience),
-    );
-    const response = await http.send(request, { vendor: 'yandex', sensitiveBody: true });
+    const jwt = signServiceAccountJwt(key, privateKey, now(), auth.audience ?? iamAudience(auth.iamUrl));
+    // The signed JWT is a credential for its hour: an endpoint that echoes it must not leak it.
+    registerSecret(jwt, { transient: true });
+    const request = buildIamRequest(auth.iamUrl, jwt);
+    const response = await http.send(request, { vendor: 'yandex', sensitiveBody: true, rawBody: true });
     const where = auth.serviceAccountKey.filePath ?? auth.serviceAccountKey.source;
     if (response.status !== 200) {
-      const status = parseRpcStatus(tryJson(response.body));
+      // Only the scrubbed body may go into the error (it may echo the JWT or the key).
+      const status = parseRpcStatus(tryJson(scrubbedResponse(response).body));
       const rejected = response.status === 400 || response.status === 401 || response.status === 403;
       const requestId = response.headers['x-request-id'];
       throw new VendorError({
@@ -139,7 +157,10 @@ export function yandexAuth(target: YandexTarget, http: HttpClient, now: () => nu
         ...(requestId === undefined ? {} : { requestId }),
       });
     }
-    const body = successJson(response, 'yandex', false);
+    const body = credentialJson(response, 'yandex');
+    // Registered before anything else sees it: an echo of it is scrubbed from now on.
+    if (isRecord(body) && typeof body.iamToken === 'string')
+      registerSecret(body.iamToken, { transient: true });
     if (!isRecord(body) || typeof body.iamToken !== 'string' || body.iamToken === '') {
       throw new VendorError({
         vendor: 'yandex',

@@ -152,7 +152,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
                 kind: 'serviceAccountKey',
                 serviceAccountKey: secret(a.serviceAccountKey, `${at}.serviceAccountKey`),
                 iamUrl: a.iamUrl,
-                audience: a.audience,
+                ...(a.audience === undefined ? {} : { audience: a.audience }),
               },
       };
     }

@@ -86,10 +86,8 @@ const yandexTarget = z
         z.strictObject({
           serviceAccountKey: secretRef,
           iamUrl: httpsUrl.default('https://iam.api.cloud.yandex.net/iam/v1/tokens'),
-          // The JWT's `aud`: documented for the main installation; other installations may differ.
-          audience: z
-            .url({ error: 'expected a URL' })
-            .default('https://iam.api.cloud.yandex.net/iam/v1/tokens'),
+          // The JWT's `aud`; when not set it is iamUrl, the token endpoint's own URL.
+          audience: z.url({ error: 'expected a URL' }).optional(),
         }),
       ],
       { error: 'auth needs either { iamToken } or { serviceAccountKey: file:PATH[, iamUrl] }' },

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { inspect } from 'node:util';
+import { registerSecret } from '../../adapters/scrub.ts';
 import { ConfigError } from '../errors.ts';
 
 const REDACTED = '[REDACTED]';
 
 /**
  * A reference to a secret (`env:NAME` or `file:PATH`). The value is read when it is
- * first needed and never appears in `String()`, JSON, `util.inspect` or logs.
+ * first needed and never appears in `String()`, JSON, `util.inspect` or logs. Reading it
+ * registers it with the process-wide secret scrubber (adapters/scrub.ts), so a vendor that
+ * echoes it back has it replaced before the echo is shown, stored or logged.
  */
 export class Secret {
   readonly ref: string;
@@ -60,6 +63,7 @@ export class Secret {
       value = value.replace(/\r?\n$/, '');
       if (value === '') throw new ConfigError([{ path: this.path, message: `${file} is empty` }]);
     }
+    registerSecret(value);
     this.#value = value;
     return value;
   }

@@ -36,7 +36,13 @@ export interface YandexTarget {
   operationPoll: { interval: number; maxInterval: number; timeout: number };
   auth:
     | { kind: 'iamToken'; iamToken: Secret }
-    | { kind: 'serviceAccountKey'; serviceAccountKey: Secret; iamUrl: string; audience: string };
+    | {
+        kind: 'serviceAccountKey';
+        serviceAccountKey: Secret;
+        iamUrl: string;
+        /** The JWT `aud`; when not set, derived from `iamUrl` (adapters/auth/yandex-iam.ts). */
+        audience?: string;
+      };
 }
 
 export type Target = WebexTarget | F5Target | YandexTarget;

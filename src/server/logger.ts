@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import { scrub } from '../../adapters/scrub.ts';
 
 /**
  * Paths pino replaces with `[REDACTED]` wherever they appear in a log object. Vendor requests
@@ -36,9 +37,31 @@ export const REDACT_PATHS = [
   '*.private_key',
   'jwt',
   '*.jwt',
+  'passphrase',
+  '*.passphrase',
+  'password',
+  '*.password',
+  'serviceAccountKey',
+  '*.serviceAccountKey',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'client_secret',
+  '*.client_secret',
 ];
 
-/** Structured JSON logs on stdout (or the given stream), with secrets redacted. */
+/**
+ * The last line of defence: every JSON line is scrubbed (adapters/scrub.ts) of every secret
+ * value the process knows and of credential shapes before it is written, whatever field, message,
+ * error, cause or stack carries it. Registered values include their JSON-escaped form, and the
+ * replacement keeps the line valid JSON.
+ */
+function scrubbing(stream: NodeJS.WritableStream): DestinationStream {
+  return { write: (line: string) => stream.write(scrub(line)) };
+}
+
+/** Structured JSON logs on stdout (or the given stream), with secrets redacted and scrubbed. */
 export function createLogger(options: { level?: string; stream?: NodeJS.WritableStream } = {}): Logger {
   return pino(
     {
@@ -47,7 +70,7 @@ export function createLogger(options: { level?: string; stream?: NodeJS.Writable
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.stream ?? process.stdout,
+    scrubbing(options.stream ?? process.stdout),
   );
 }
 
