@@ -11,20 +11,28 @@ import {
 } from './auth/provider.ts';
 import type { HttpClient, HttpResponse } from './http.ts';
 import { redactRequest } from './redact.ts';
-import { codeForStatus, outcomeForStatus, requestIdFrom, successJson, tryJson } from './response.ts';
+import {
+  codeForStatus,
+  isRecord,
+  outcomeForStatus,
+  requestIdFrom,
+  successJson,
+  tryJson,
+} from './response.ts';
 import type { PreparedRequest, RedactedRequest, VendorClient, VendorResult } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
-import { baseUrl } from './url.ts';
+import { baseUrl, shownName } from './url.ts';
 import { VendorError } from './vendor-error.ts';
 
 const ACTIONS = ['unassign-owner'] as const satisfies readonly VendorAction[];
 
-/** The F5 XC contract for `email` (seed 002). */
+/** The F5 XC contract for `email` (F5 Distributed Cloud API, "Unassign domain owner"). */
 export const F5_EMAIL_PATTERN = /^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$/;
 const F5_EMAIL_MAX = 1024;
 
 /**
- * The request for an F5 XC call, without Authorization. Wire format (seed 002):
+ * The request for an F5 XC call, without Authorization. Wire format (F5 Distributed Cloud API,
+ * "Unassign domain owner"):
  * `POST {tenantUrl}/api/web/namespaces/system/tenant/domain_owner/unassign` `{"email"}` → 200 `{}`.
  */
 export function buildF5Request(target: F5Target, call: VendorCall): PreparedRequest {
@@ -111,6 +119,27 @@ function f5Error(response: HttpResponse, email: string): VendorError {
   });
 }
 
+/**
+ * Unassign answers `{}`; a body that names an `email` other than the one sent is an answer to
+ * some other request. F5 may still have removed the owner asked about (the request reached it),
+ * so the outcome is `unknown`, not `failed`. Addresses compare without letter case.
+ */
+function checkEcho(response: HttpResponse, raw: unknown, asked: string): void {
+  if (!isRecord(raw) || typeof raw.email !== 'string') return;
+  if (raw.email.toLowerCase() === asked.toLowerCase()) return;
+  const requestId = requestIdFrom(response.headers);
+  throw new VendorError({
+    vendor: 'f5xc',
+    code: 'vendor_bad_response',
+    message: `F5 XC answered about ${shownName(raw.email)}, not ${asked}`,
+    hint: `F5 XC may have removed the domain-owner flag of ${asked}: check the user in the F5 XC console before trying again`,
+    status: response.status,
+    request: response.request,
+    outcome: 'unknown',
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}
+
 /** A client for F5 Distributed Cloud domain owners. A P12 target gets its own TLS pool. */
 export function createF5Client(target: F5Target, http: HttpClient): VendorClient {
   const auth = f5Auth(target);
@@ -141,6 +170,7 @@ export function createF5Client(target: F5Target, http: HttpClient): VendorClient
       });
       if (response.status < 200 || response.status > 299) throw f5Error(response, email);
       const raw = response.body.trim() === '' ? {} : successJson(response, 'f5xc', true);
+      checkEcho(response, raw, email);
       return { action: 'unassign-owner', email, raw };
     },
   };

@@ -1,18 +1,20 @@
 import type { VendorAction, VendorCall } from '../src/commands/model.ts';
 import type { WebexTarget } from '../src/config/types.ts';
 import { type AuthProvider, sendAuthenticated, withAuthorization } from './auth/provider.ts';
-import type { HttpClient } from './http.ts';
+import type { HttpClient, HttpResponse } from './http.ts';
 import { redactRequest } from './redact.ts';
-import { badShape, isRecord, isStringArray, successJson } from './response.ts';
+import { badShape, isRecord, isStringArray, requestIdFrom, successJson } from './response.ts';
 import type { PreparedRequest, RedactedRequest, VendorClient, VendorResult } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
-import { baseUrl } from './url.ts';
+import { baseUrl, sameDomainName, shownName } from './url.ts';
+import { VendorError } from './vendor-error.ts';
 import { webexError } from './webex-errors.ts';
 
 const ACTIONS = ['unclaim', 'unverify'] as const satisfies readonly VendorAction[];
 
 /**
- * The request for a Webex call, without Authorization. Wire format (seeds 000/001):
+ * The request for a Webex call, without Authorization. Wire format (Webex for Developers,
+ * "Unclaim Domain" and "Unverify Domain"):
  * `POST {apiUrl}/identity/organizations/{orgId}/actions/unclaimDomain` `{"domain"}` → 204/200;
  * `POST …/actions/unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
  */
@@ -41,6 +43,26 @@ export function buildWebexRequest(target: WebexTarget, call: VendorCall): Prepar
   throw unsupportedAction('webex', target.name, call.action);
 }
 
+/**
+ * Unclaim is documented to answer 204 without a body; a 200 whose JSON names a `domain` other
+ * than the one sent is an answer to some other request. Webex may still have unclaimed the
+ * domain asked about (the request reached it), so the outcome is `unknown`, not `failed`.
+ */
+function checkEcho(response: HttpResponse, raw: unknown, asked: string): void {
+  if (!isRecord(raw) || typeof raw.domain !== 'string' || sameDomainName(raw.domain, asked)) return;
+  const requestId = requestIdFrom(response.headers);
+  throw new VendorError({
+    vendor: 'webex',
+    code: 'vendor_bad_response',
+    message: `Webex answered about ${shownName(raw.domain)}, not ${asked}`,
+    hint: `Webex may have acted on ${asked}: check the organization's claimed domains in Control Hub before trying again`,
+    status: response.status,
+    request: response.request,
+    outcome: 'unknown',
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}
+
 /** A client for Webex Identity organization domains (unclaim, unverify). */
 export function createWebexClient(target: WebexTarget, http: HttpClient, auth: AuthProvider): VendorClient {
   return {
@@ -67,6 +89,7 @@ export function createWebexClient(target: WebexTarget, http: HttpClient, auth: A
           response.status === 204 || response.body.trim() === ''
             ? null
             : successJson(response, 'webex', true);
+        checkEcho(response, raw, domain);
         return { action: 'unclaim', domain, raw };
       }
       const body = successJson(response, 'webex', true);

@@ -13,7 +13,7 @@ import type {
   YandexDomain,
 } from './types.ts';
 import { unsupportedAction } from './unsupported.ts';
-import { baseUrl } from './url.ts';
+import { baseUrl, sameDomainName, shownName } from './url.ts';
 import { VendorError } from './vendor-error.ts';
 import { parseRpcStatus, scopeLabel, yandexError, yandexHint } from './yandex-errors.ts';
 
@@ -31,12 +31,13 @@ export function domainUrl(target: YandexTarget, domain: string): string {
 
 /**
  * The request for a Yandex call, without Authorization. `domain`: `GET …/domains/{domain}` →
- * Domain (seed 004). `validate`: `POST …/domains/{domain}:validate` → Operation (seed 003); the
- * `:validate` suffix is a custom-method verb, not part of the encoded domain. Seed 003 documents
- * path parameters only and no body (Yandex REST pages list "Body parameters" where a method
- * takes one), so validate is sent without a body and therefore without a Content-Type
- * (undici sends `Content-Length: 0`). Validate is marked idempotent: repeating it only
- * re-checks DNS, so a lost answer is retried.
+ * Domain (Yandex Cloud docs, "Userpool.GetDomain" / "Federation.GetDomain"). `validate`:
+ * `POST …/domains/{domain}:validate` → Operation ("Federation.ValidateDomain"); the `:validate`
+ * suffix is a custom-method verb, not part of the encoded domain. The method's HTTP rule in
+ * yandex-cloud/cloudapi (`organizationmanager/v1/saml/federation_service.proto` and
+ * `idp/userpool_service.proto`) is `post: "…/domains/{domain}:validate" body: "*"` with every
+ * request field in the path, so the body is the empty JSON object `{}`, sent as JSON.
+ * Validate is marked idempotent: repeating it only re-checks DNS, so a lost answer is retried.
  */
 export function buildYandexRequest(target: YandexTarget, call: VendorCall): PreparedRequest {
   if (call.action === 'domain') {
@@ -51,7 +52,8 @@ export function buildYandexRequest(target: YandexTarget, call: VendorCall): Prep
     return {
       method: 'POST',
       url: `${domainUrl(target, call.domain)}:validate`,
-      headers: { Accept: 'application/json' },
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: '{}',
       idempotent: true,
     };
   }
@@ -102,6 +104,31 @@ export function parseDomain(value: unknown): YandexDomain | undefined {
   return domain;
 }
 
+/**
+ * A `vendor_bad_response` for an answer about another domain than the one asked about: such an
+ * answer is nonsense for this request, so nothing in it is shown as the result. `outcome` is the
+ * caller's judgement of whether the request may have acted (see its call sites).
+ */
+function answeredAboutOther(
+  response: HttpResponse,
+  answered: string,
+  asked: string,
+  outcome: 'failed' | 'unknown',
+  hint: string,
+): VendorError {
+  const requestId = response.headers['x-request-id'];
+  return new VendorError({
+    vendor: 'yandex',
+    code: 'vendor_bad_response',
+    message: `Yandex answered about ${shownName(answered)}, not ${asked}`,
+    hint,
+    status: response.status,
+    request: response.request,
+    outcome,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+}
+
 interface Deps {
   http: HttpClient;
   auth: AuthProvider;
@@ -116,13 +143,42 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
   const send = (request: PreparedRequest, signal: AbortSignal | undefined): Promise<HttpResponse> =>
     sendAuthenticated(http, auth, request, { vendor: 'yandex', ...(signal ? { signal } : {}) });
 
+  /**
+   * The validation of `asked` may have started whatever Yandex answered: the request went to that
+   * domain's `:validate` path. An answer about another domain therefore leaves the outcome
+   * `unknown` (look at the domain before validating again), never `failed`.
+   */
+  const validateAnsweredAboutOther = (response: HttpResponse, answered: string, asked: string) =>
+    answeredAboutOther(
+      response,
+      answered,
+      asked,
+      'unknown',
+      `the validation of ${asked} may have started: run \`domain ${asked}\` to see its state before validating again`,
+    );
+
+  /**
+   * An Operation of validate `domain`. `failed` is true as soon as `error` is set: the operation
+   * service (yandex-cloud/cloudapi `operation/operation.proto`) sets it while `done` is still
+   * false when it detects a failure early, and such an operation will not succeed.
+   */
   const operation = (
     response: HttpResponse,
-  ): { id: string; done: boolean; body: Record<string, unknown> } => {
+    domain: string,
+  ): { id: string; done: boolean; failed: boolean; body: Record<string, unknown> } => {
     const body = successJson(response, 'yandex', false);
     if (!isRecord(body) || typeof body.id !== 'string')
       throw badShape(response, 'yandex', false, 'its body is not an Operation');
-    return { id: body.id, done: body.done === true, body };
+    // ValidateFederationDomainMetadata / ValidateUserpoolDomainMetadata name the domain.
+    const about = isRecord(body.metadata) ? body.metadata.domain : undefined;
+    if (typeof about === 'string' && !sameDomainName(about, domain))
+      throw validateAnsweredAboutOther(response, about, domain);
+    return {
+      id: body.id,
+      done: body.done === true,
+      failed: parseRpcStatus(body.error) !== undefined,
+      body,
+    };
   };
 
   /** The DNS records of a domain's challenges (`name TXT "value"`); empty when they cannot be read. */
@@ -131,7 +187,9 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
       const got = await send(buildYandexRequest(target, { action: 'domain', domain: name }), signal);
       if (got.status !== 200) return [];
       const parsed = parseDomain(successJson(got, 'yandex', false));
-      return (parsed?.challenges ?? [])
+      // Another domain's challenge is not the record to publish for this one.
+      if (parsed === undefined || !sameDomainName(parsed.domain, name)) return [];
+      return parsed.challenges
         .map((c) => c.dnsChallenge)
         .filter((r) => r?.name !== undefined && r.value !== undefined)
         .map((r) => `${r!.name} ${r!.type ?? 'TXT'} "${r!.value}"`);
@@ -140,7 +198,10 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
     }
   };
 
-  /** Polls with growing intervals until done; a timeout leaves the operation running at Yandex. */
+  /**
+   * Polls with growing intervals until done or failed; a timeout leaves the operation running
+   * at Yandex.
+   */
   const waitFor = async (
     first: ReturnType<typeof operation>,
     domain: string,
@@ -151,7 +212,7 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
     const { interval, maxInterval, timeout } = target.operationPoll;
     const deadline = now() + timeout;
     let wait = interval;
-    while (!op.done) {
+    while (!op.done && !op.failed) {
       const left = deadline - now();
       if (left <= 0) {
         throw new VendorError({
@@ -174,7 +235,7 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
             idempotent: true,
           });
         }
-        op = operation(response);
+        op = operation(response, domain);
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
         // Validation was started; only our view of it failed.
@@ -192,7 +253,7 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
         });
       }
     }
-    // The loop ran at least once (the first operation was not done), so `response` is set.
+    // The loop ran at least once (the first operation was neither done nor failed), so `response` is set.
     return { body: op.body, response: response! };
   };
 
@@ -215,12 +276,23 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
         const body = successJson(response, 'yandex', false);
         const parsed = parseDomain(body);
         if (!parsed) throw badShape(response, 'yandex', false, 'its body is not a Domain');
+        if (!sameDomainName(parsed.domain, domain)) {
+          // A read: nothing can have changed, so the outcome is `failed`.
+          throw answeredAboutOther(
+            response,
+            parsed.domain,
+            domain,
+            'failed',
+            `Yandex's answer was about another domain: try again; if it persists, check apiUrl of target ${target.name} (a proxy or cache in between?)`,
+          );
+        }
         return { action: 'domain', domain: parsed, raw: body };
       }
-      const started = operation(response);
-      const { body, response: last } = started.done
-        ? { body: started.body, response }
-        : await waitFor(started, domain, options.signal);
+      const started = operation(response, domain);
+      const { body, response: last } =
+        started.done || started.failed
+          ? { body: started.body, response }
+          : await waitFor(started, domain, options.signal);
       const failure = parseRpcStatus(body.error);
       if (failure) {
         let hint = yandexHint(failure.code, domain, target);
@@ -243,6 +315,8 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
       const validated = parseDomain(body.response);
       if (!validated)
         throw badShape(last, 'yandex', false, `operation ${started.id} finished without a Domain`);
+      if (!sameDomainName(validated.domain, domain))
+        throw validateAnsweredAboutOther(last, validated.domain, domain);
       return { action: 'validate', domain: validated, operationId: started.id, raw: body };
     },
   };

@@ -1,6 +1,7 @@
 import { ACTION_VENDOR, isVendorAction, VENDOR_ACTIONS } from '../commands/model.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { Config, PolicyRule, Target } from '../config/types.ts';
+import { isLoopbackHost } from '../platforms/local/identities.ts';
 
 function vendorRef(target: Target): string {
   switch (target.vendor) {
@@ -11,6 +12,66 @@ function vendorRef(target: Target): string {
     case 'yandex':
       return `${target.scope.kind} ${target.scope.id}`;
   }
+}
+
+/** The URLs domainops connects to (or, for a webhook, is reached at) for a target, by config path. */
+function targetUrls(target: Target): [string, string][] {
+  const at = (field: string, url: string): [string, string] => [`targets.${target.name}.${field}`, url];
+  switch (target.vendor) {
+    case 'webex':
+      return [
+        at('apiUrl', target.apiUrl),
+        ...(target.auth.kind === 'refreshToken' ? [at('auth.tokenUrl', target.auth.tokenUrl)] : []),
+      ];
+    case 'f5xc':
+      return [at('tenantUrl', target.tenantUrl)];
+    case 'yandex':
+      return [
+        at('apiUrl', target.apiUrl),
+        at('operationUrl', target.operationUrl),
+        ...(target.auth.kind === 'serviceAccountKey' ? [at('auth.iamUrl', target.auth.iamUrl)] : []),
+      ];
+  }
+}
+
+function chatUrls(config: Config): [string, string][] {
+  const { slack, webex } = config.chat;
+  return [
+    ...(slack ? [['chat.slack.apiUrl', slack.apiUrl] as [string, string]] : []),
+    ...(webex ? [['chat.webex.apiUrl', webex.apiUrl] as [string, string]] : []),
+    ...(webex?.webhookUrl ? [['chat.webex.webhookUrl', webex.webhookUrl] as [string, string]] : []),
+  ];
+}
+
+/**
+ * A note for each `http://` URL whose host is not loopback: tokens, webhook payloads and vendor
+ * answers would cross the network unencrypted. Only the host is shown (a URL may carry userinfo).
+ */
+function plainHttpNotes(urls: [string, string][]): string[] {
+  return urls.flatMap(([path, url]) => {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' || isLoopbackHost(parsed.hostname)) return [];
+    return [
+      `note: ${path} uses http:// to ${parsed.host}: credentials and data would cross the network unencrypted; use https:// (plain http:// is meant for a loopback host: 127.0.0.0/8, ::1, localhost)`,
+    ];
+  });
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The identity API takes the identity-assigned organization UUID. The ids of `GET
+ * /v1/organizations` are base64 of `ciscospark://<region>/ORGANIZATION/<uuid>`; when orgId is
+ * one of those, the note names the UUID inside it.
+ */
+function webexOrgIdNote(target: Target): string[] {
+  if (target.vendor !== 'webex' || UUID.test(target.orgId)) return [];
+  const decoded = Buffer.from(target.orgId, 'base64').toString('latin1');
+  const inner = /^ciscospark:\/\/[^/]+\/ORGANIZATION\/([0-9a-f-]{36})$/i.exec(decoded)?.[1];
+  const use = inner !== undefined && UUID.test(inner) ? `use ${inner}` : 'use the UUID shown in Control Hub';
+  return [
+    `note: targets.${target.name}.orgId is not a UUID: the identity API wants the identity-assigned organization UUID (the base64 ids of /v1/organizations fail with 404); ${use}`,
+  ];
 }
 
 function chatSummary(config: Config): string {
@@ -39,7 +100,8 @@ function unreachableApprovers(config: Config, rule: PolicyRule): string[] {
 
 /**
  * The report of `domainops check-config`: targets, which secrets resolve (never their values)
- * and a policy summary. `ok` is false when a secret does not resolve.
+ * and a policy summary. `ok` is false when a secret does not resolve; notes (plain http://,
+ * a Webex orgId that is not a UUID, approvals that cannot be collected) warn without failing.
  */
 export function checkConfigReport(config: Config): { ok: boolean; text: string } {
   const lines: string[] = [`config: ${config.source}`, `store: ${config.store}`, '', 'targets:'];
@@ -48,6 +110,8 @@ export function checkConfigReport(config: Config): { ok: boolean; text: string }
   for (const target of targets) {
     const actions = VENDOR_ACTIONS.filter((a) => ACTION_VENDOR[a] === target.vendor);
     lines.push(`  ${target.name}: ${target.vendor}, ${vendorRef(target)}; runs ${actions.join(', ')}`);
+    for (const note of [...webexOrgIdNote(target), ...plainHttpNotes(targetUrls(target))])
+      lines.push(`    ${note}`);
   }
   lines.push('', 'secrets:');
   let ok = true;
@@ -97,6 +161,7 @@ export function checkConfigReport(config: Config): { ok: boolean; text: string }
     }
   }
   lines.push('', `chat: ${chatSummary(config)}`);
+  for (const note of plainHttpNotes(chatUrls(config))) lines.push(`  ${note}`);
   lines.push('', ok ? 'OK' : 'FAILED: some secrets do not resolve (see above)');
   return { ok, text: lines.join('\n') };
 }

@@ -1,5 +1,6 @@
 /**
- * A local fake of the F5 Distributed Cloud domain-owner API (seed 002). Errors are a plain
+ * A local fake of the F5 Distributed Cloud domain-owner API (F5 Distributed Cloud API,
+ * "Unassign domain owner"). Errors are a plain
  * string, JSON-encoded, as the vendor declares them, with declared statuses only (401, 403,
  * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner.
  */

@@ -30,7 +30,9 @@ export interface FakeReply {
  * - `reset`: destroy the socket without answering and without acting;
  * - `cut`: act, send the status line, headers and half the body, then destroy the socket;
  * - `malformed-json`: act, then answer 200 with a broken JSON body;
- * - `wrong-content-type`: act, then answer 200 with an HTML page.
+ * - `wrong-content-type`: act, then answer 200 with an HTML page;
+ * - `rewrite`: act, then answer what `edit` makes of the normal answer (e.g. an answer about
+ *   another domain than the one asked about).
  */
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
@@ -38,7 +40,8 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'cut' }
   | { kind: 'malformed-json' }
-  | { kind: 'wrong-content-type' };
+  | { kind: 'wrong-content-type' }
+  | { kind: 'rewrite'; edit: (reply: FakeReply) => FakeReply };
 
 export interface FaultMatch {
   /** Exact path (without query) or a pattern tested against it. Default: any request. */
@@ -195,7 +198,7 @@ export async function startFake(options: FakeOptions): Promise<FakeServer> {
       res.end('<html><body>Sign in</body></html>');
       return;
     }
-    write(res, reply, extra);
+    write(res, fault?.kind === 'rewrite' ? fault.edit(reply) : reply, extra);
   };
 
   const server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 /**
- * A local fake of Webex Identity organization domains (seeds 000/001) and of the OAuth token
- * endpoint. State follows the documented rules: unclaim needs a claimed domain (else 400) and
+ * A local fake of Webex Identity organization domains (Webex for Developers, "Unclaim Domain",
+ * "Unverify Domain") and of the OAuth token endpoint. State follows the documented rules: unclaim needs a claimed domain (else 400) and
  * leaves it verified; unverify refuses 400 while the domain is claimed and 404 when it is not
  * in the organization.
  */

@@ -1,8 +1,9 @@
 /**
- * A local fake of Yandex Cloud Organization Manager domains (seeds 003/004) for SAML
- * federations and IdP userpools, its operation service and the IAM token endpoint. Paths:
- * `/organization-manager/v1/...` (apiUrl), `/operations/{id}` (operationUrl = root),
- * `/iam/v1/tokens` (iamUrl). Errors are `google.rpc.Status` bodies with an `x-request-id`.
+ * A local fake of Yandex Cloud Organization Manager domains (Yandex Cloud docs:
+ * "Federation.ValidateDomain", "Userpool.GetDomain") for SAML federations and IdP userpools,
+ * its operation service and the IAM token endpoint. Paths: `/organization-manager/v1/...`
+ * (apiUrl), `/operations/{id}` (operationUrl = root), `/iam/v1/tokens` (iamUrl). Errors are
+ * `google.rpc.Status` bodies with an `x-request-id`.
  */
 import { constants, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import {
@@ -18,7 +19,7 @@ import {
 const IAM_AUDIENCE = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
 const DOMAIN_PATH =
   /^\/organization-manager\/v1\/(saml\/federations|idp\/userpools)\/([^/]+)\/domains\/([^/:]+)(:validate)?$/;
-/** google.rpc.Code → HTTP status, as vendor-apis.md lists them. */
+/** google.rpc.Code → HTTP status, the "HTTP Mapping" of each code in googleapis `google/rpc/code.proto`. */
 export const GRPC_HTTP: Readonly<Record<number, number>> = {
   3: 400,
   4: 504,
@@ -51,7 +52,11 @@ export interface FakeDomain {
 
 interface FakeOperation {
   body: Record<string, unknown>;
-  pollsLeft: number;
+  /** Polls answered so far. */
+  polls: number;
+  /** Sets `error` (if the DNS record is not published) and leaves `done` as it is. */
+  failEarly: () => void;
+  /** Sets `done`, and `response` or `error`. */
   finish: () => void;
 }
 
@@ -66,6 +71,12 @@ export interface YandexFakeState {
   published: Set<string>;
   /** Operation polls before a validate operation is done (0: done at once). */
   pollsUntilDone: number;
+  /**
+   * Polls after which a validate operation of an unpublished domain shows its `error` while
+   * `done` is still false, as the operation service does for a failure detected early (0: in
+   * the answer to validate itself). Undefined: the error appears only with `done`.
+   */
+  errorBeforeDone: number | undefined;
   operations: Map<string, FakeOperation>;
   /** Lifetime of issued IAM tokens, ms. */
   iamTokenLifetime: number;
@@ -113,6 +124,7 @@ export async function startYandexFake(
     keys: new Map(),
     published: new Set(),
     pollsUntilDone: 2,
+    errorBeforeDone: undefined,
     operations: new Map(),
     iamTokenLifetime: 12 * 3_600_000,
   };
@@ -186,7 +198,28 @@ export async function startYandexFake(
     };
   };
 
-  const validate = (scopeKind: 'federation' | 'userpool', scopeId: string, record: FakeDomain): FakeReply => {
+  /**
+   * `POST …/domains/{domain}:validate`. The HTTP rule (yandex-cloud/cloudapi
+   * `federation_service.proto`, `userpool_service.proto`) is `body: "*"` with every field in
+   * the path, so the body is a JSON object that may repeat only those fields (`{}` in
+   * practice). The fake insists on a JSON object sent as JSON, so a client that sends no body
+   * or another media type is caught here.
+   */
+  const validate = (
+    scopeKind: 'federation' | 'userpool',
+    scopeId: string,
+    record: FakeDomain,
+    request: RecordedRequest,
+  ): FakeReply => {
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
+      return rpcError(3, 'validate takes a JSON body: send {} with Content-Type: application/json');
+    const fields = jsonBody(request);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+      return rpcError(3, 'validate takes a JSON object as its body: send {}');
+    const allowed = [scopeKind === 'federation' ? 'federationId' : 'userpoolId', 'domain'];
+    const unknown = Object.keys(fields).find((k) => !allowed.includes(k));
+    if (unknown !== undefined) return rpcError(3, `unknown field "${unknown}" in the validate body`);
+
     const id = `fake-op-${++opCounter}`;
     record.status = 'VALIDATING';
     const at = iso();
@@ -202,24 +235,38 @@ export async function startYandexFake(
         domain: record.domain,
       },
     };
+    const failEarly = (): void => {
+      if (body.error !== undefined || state.published.has(record.domain)) return;
+      const failedAt = iso();
+      body.modifiedAt = failedAt;
+      record.status = 'NEED_TO_VALIDATE';
+      for (const c of record.challenges) Object.assign(c, { status: 'INVALID', updatedAt: failedAt });
+      body.error = { code: 9, message: `DNS TXT record for ${record.domain} not found`, details: [] };
+    };
     const finish = (): void => {
       const done = iso();
       body.done = true;
       body.modifiedAt = done;
-      if (state.published.has(record.domain)) {
+      if (body.error === undefined && state.published.has(record.domain)) {
         record.status = 'VALID';
         record.validatedAt = done;
         for (const c of record.challenges) Object.assign(c, { status: 'VALID', updatedAt: done });
         body.response = structuredClone(record);
       } else {
-        record.status = 'NEED_TO_VALIDATE';
-        for (const c of record.challenges) Object.assign(c, { status: 'INVALID', updatedAt: done });
-        body.error = { code: 9, message: `DNS TXT record for ${record.domain} not found`, details: [] };
+        failEarly();
       }
     };
-    state.operations.set(id, { body, pollsLeft: state.pollsUntilDone, finish });
-    if (state.pollsUntilDone <= 0) finish();
+    const op: FakeOperation = { body, polls: 0, failEarly, finish };
+    state.operations.set(id, op);
+    advance(op);
     return { status: 200, json: body };
+  };
+
+  /** Moves an operation on as its polls count up. */
+  const advance = (op: FakeOperation): void => {
+    if (op.body.done === true) return;
+    if (op.polls >= state.pollsUntilDone) op.finish();
+    else if (state.errorBeforeDone !== undefined && op.polls >= state.errorBeforeDone) op.failEarly();
   };
 
   const server = await startFake({
@@ -238,7 +285,10 @@ export async function startYandexFake(
       if (request.method === 'GET' && op) {
         const found = state.operations.get(decodeURIComponent(op[1]!));
         if (!found) return rpcError(5, 'Operation not found');
-        if (found.body.done !== true && --found.pollsLeft <= 0) found.finish();
+        if (found.body.done !== true) {
+          found.polls += 1;
+          advance(found);
+        }
         return { status: 200, json: found.body };
       }
       const m = DOMAIN_PATH.exec(path);
@@ -248,7 +298,7 @@ export async function startYandexFake(
       const record = state.scopes.get(`${kind}:${scopeId}`)?.get(decodeURIComponent(m[3]!));
       if (!record) return rpcError(5, `Domain ${decodeURIComponent(m[3]!)} not found in ${kind} ${scopeId}`);
       if (request.method === 'GET' && m[4] === undefined) return { status: 200, json: record };
-      if (request.method === 'POST' && m[4] === ':validate') return validate(kind, scopeId, record);
+      if (request.method === 'POST' && m[4] === ':validate') return validate(kind, scopeId, record, request);
       return rpcError(3, `Unsupported ${request.method}`);
     },
   });

@@ -124,6 +124,29 @@ describe('f5xc unassign-owner', () => {
     expect(sleeps).toEqual([375, 750]);
   });
 
+  it('an answer naming another email: bad response, outcome unknown (F5 may have acted)', async () => {
+    fake.fault({ kind: 'rewrite', edit: (reply) => ({ ...reply, json: { email: 'carol@acme.com' } }) });
+    const error = await rejection(client().execute({ action: 'unassign-owner', email: 'bob@acme.com' }));
+    expect(error).toMatchObject({
+      code: 'vendor_bad_response',
+      outcome: 'unknown',
+      status: 200,
+      message: 'F5 XC answered about carol@acme.com, not bob@acme.com',
+    });
+    expect(error.hint).toContain('bob@acme.com');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('an answer naming the same email in another letter case is a success', async () => {
+    fake.fault({ kind: 'rewrite', edit: (reply) => ({ ...reply, json: { email: 'Bob@Acme.com' } }) });
+    const result = await client().execute({ action: 'unassign-owner', email: 'bob@acme.com' });
+    expect(result).toEqual({
+      action: 'unassign-owner',
+      email: 'bob@acme.com',
+      raw: { email: 'Bob@Acme.com' },
+    });
+  });
+
   it('a reset after the request was sent is outcome unknown and not repeated', async () => {
     fake.fault({ kind: 'reset' });
     const error = await rejection(client().execute({ action: 'unassign-owner', email: 'bob@acme.com' }));

@@ -263,6 +263,32 @@ describe('webex errors', () => {
     expect(error.message).toContain('text/html');
   });
 
+  it('an unclaim answer naming another domain: bad response, outcome unknown (Webex may have acted)', async () => {
+    fake.fault(
+      { kind: 'rewrite', edit: () => ({ status: 200, json: { domain: 'other.com' } }) },
+      { path: `${ORG_PATH}/unclaimDomain` },
+    );
+    const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));
+    expect(error).toMatchObject({
+      code: 'vendor_bad_response',
+      outcome: 'unknown',
+      status: 200,
+      message: 'Webex answered about other.com, not abc.com',
+    });
+    expect(error.requestId).toBeTypeOf('string');
+    expect(error.hint).toContain('abc.com');
+    expect(apiRequests()).toHaveLength(1);
+  });
+
+  it('an unclaim answer naming the same domain (any letter case) is a success', async () => {
+    fake.fault(
+      { kind: 'rewrite', edit: () => ({ status: 200, json: { domain: 'ABC.com' } }) },
+      { path: `${ORG_PATH}/unclaimDomain` },
+    );
+    const result = await staticClient().execute({ action: 'unclaim', domain: 'abc.com' });
+    expect(result).toEqual({ action: 'unclaim', domain: 'abc.com', raw: { domain: 'ABC.com' } });
+  });
+
   it('a POST reset mid-response: outcome unknown, sent exactly once', async () => {
     fake.fault({ kind: 'cut' }, { path: `${ORG_PATH}/unclaimDomain` });
     const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));

@@ -62,6 +62,7 @@ beforeEach(() => {
   fake.state.iamTokens.clear();
   fake.state.keys = new Map([[KEY_ID, { serviceAccountId: SA_ID, publicKey: saKey.publicKey }]]);
   fake.state.pollsUntilDone = 2;
+  fake.state.errorBeforeDone = undefined;
   iamToken = fake.issueIamToken();
   fake.addDomain(FED, 'corp.ru');
   fake.addDomain(POOL, 'corp.ru');
@@ -88,7 +89,11 @@ function client(
 }
 
 const keyClient = (file: string, scope: typeof FED | typeof POOL = FED) =>
-  client(scope, `auth: { serviceAccountKey: "file:${file}", iamUrl: ${fake.iamUrl} }`);
+  // The fake stands in for the main installation behind a local URL: its aud, not the local URL.
+  client(
+    scope,
+    `auth: { serviceAccountKey: "file:${file}", iamUrl: ${fake.iamUrl}, audience: "https://iam.api.cloud.yandex.net/iam/v1/tokens" }`,
+  );
 
 describe('yandex domain (get)', () => {
   it.each([
@@ -113,11 +118,16 @@ describe('yandex domain (get)', () => {
     expect(result.domain.deletionProtection).toBe(scope.kind === 'userpool' ? false : undefined);
   });
 
-  it('describe() matches the request and redacts the token; validate has no body (seed 003)', () => {
+  it('describe() matches the request and redacts the token; validate sends {} as JSON (HTTP rule body: "*")', () => {
     expect(client(POOL).describe({ action: 'validate', domain: 'corp.ru' })).toEqual({
       method: 'POST',
       url: `${fake.url}${POOL_PATH}:validate`,
-      headers: { Accept: 'application/json', Authorization: 'Bearer [REDACTED]' },
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        Authorization: 'Bearer [REDACTED]',
+      },
+      body: '{}',
     });
     expect(client(FED).vendorRef).toBe(FED.id);
   });
@@ -194,6 +204,40 @@ describe('yandex domain (get)', () => {
     const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
     expect(error).toMatchObject({ code: 'vendor_bad_response', outcome: 'failed' });
   });
+
+  it('a Domain about another domain is vendor_bad_response (failed: a read changes nothing), not the answer', async () => {
+    fake.fault({
+      kind: 'rewrite',
+      edit: (reply) => ({ ...reply, json: { ...(reply.json as object), domain: 'other.com' } }),
+    });
+    const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error).toMatchObject({
+      code: 'vendor_bad_response',
+      outcome: 'failed',
+      status: 200,
+      message: 'Yandex answered about other.com, not corp.ru',
+    });
+    expect(error.requestId).toBeTypeOf('string');
+    expect(error.hint).toContain('apiUrl of target yc-sso');
+  });
+
+  it('a Domain naming the same domain in another spelling (case, trailing dot) is the answer', async () => {
+    fake.fault({
+      kind: 'rewrite',
+      edit: (reply) => ({ ...reply, json: { ...(reply.json as object), domain: 'CORP.RU.' } }),
+    });
+    const result = await client().execute({ action: 'domain', domain: 'corp.ru' });
+    expect(result.action === 'domain' && result.domain.domain).toBe('CORP.RU.');
+  });
+
+  it('control characters of a vendor-supplied name are not passed into the message', async () => {
+    fake.fault({
+      kind: 'rewrite',
+      edit: (reply) => ({ ...reply, json: { ...(reply.json as object), domain: 'evil.com\n<!channel>' } }),
+    });
+    const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
+    expect(error.message).toBe('Yandex answered about evil.com?<!channel>, not corp.ru');
+  });
 });
 
 describe('yandex validate', () => {
@@ -209,10 +253,10 @@ describe('yandex validate', () => {
       `GET /operations/${opId}`,
       `GET /operations/${opId}`,
     ]);
-    // Seed 003 documents path parameters only: no body, so no Content-Type either.
-    expect(fake.requests[0]!.body).toBe('');
-    expect(fake.requests[0]!.headers['content-type']).toBeUndefined();
-    expect(fake.requests[0]!.headers['content-length']).toBe('0');
+    // The HTTP rule is `body: "*"` with every field in the path: an empty JSON object.
+    expect(fake.requests[0]!.body).toBe('{}');
+    expect(fake.requests[0]!.headers['content-type']).toBe('application/json');
+    for (const r of fake.requests.slice(1)) expect(r.body).toBe('');
     for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${iamToken}`);
     expect(pollSleeps).toEqual([1000, 2000]);
     expect(result).toMatchObject({ action: 'validate', domain: { domain: 'corp.ru', status: 'VALID' } });
@@ -257,6 +301,82 @@ describe('yandex validate', () => {
     expect(error.hint).toContain('domain corp.ru');
     expect(pollSleeps.reduce((a, b) => a + b, 0)).toBe(20_000);
     expect(pollSleeps.slice(0, 3)).toEqual([1000, 2000, 3000]);
+  });
+
+  it('an error while done is still false ends the wait at once (failure detected early)', async () => {
+    fake.state.pollsUntilDone = 1000;
+    fake.state.errorBeforeDone = 0;
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_operation_failed', outcome: 'failed' });
+    expect(error.message).toContain('DNS TXT record for corp.ru not found');
+    expect(error.hint).toMatch(/^publish this DNS record/);
+    expect(pollSleeps).toEqual([]);
+    // The validate call, then the domain for the record to publish: no operation polls.
+    expect(fake.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(fake.requests[1]!.path).toBe(FED_PATH);
+  });
+
+  it('an error that appears on a poll while done is still false stops the polling there', async () => {
+    fake.state.pollsUntilDone = 1000;
+    fake.state.errorBeforeDone = 2;
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_operation_failed', outcome: 'failed' });
+    expect(pollSleeps).toEqual([1000, 2000]);
+    expect(fake.requests.filter((r) => r.path.startsWith('/operations/'))).toHaveLength(2);
+  });
+
+  it('an operation about another domain is vendor_bad_response with outcome unknown (validation may have started)', async () => {
+    fake.state.published.add('corp.ru');
+    fake.fault(
+      {
+        kind: 'rewrite',
+        edit: (reply) => {
+          const op = reply.json as { metadata: Record<string, string> };
+          return { ...reply, json: { ...op, metadata: { ...op.metadata, domain: 'other.com' } } };
+        },
+      },
+      { method: 'POST' },
+    );
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({
+      code: 'vendor_bad_response',
+      outcome: 'unknown',
+      message: 'Yandex answered about other.com, not corp.ru',
+    });
+    expect(error.hint).toContain('run `domain corp.ru`');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('a finished operation whose Domain is another domain is vendor_bad_response, outcome unknown', async () => {
+    fake.state.published.add('corp.ru');
+    fake.state.pollsUntilDone = 1;
+    fake.fault(
+      {
+        kind: 'rewrite',
+        edit: (reply) => {
+          const op = reply.json as { response: Record<string, unknown> };
+          return { ...reply, json: { ...op, response: { ...op.response, domain: 'other.com' } } };
+        },
+      },
+      { method: 'GET', path: /^\/operations\// },
+    );
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_bad_response', outcome: 'unknown', status: 200 });
+    expect(error.message).toBe('Yandex answered about other.com, not corp.ru');
+    expect(error.hint).toContain('may have started');
+  });
+
+  it("a failed validate does not offer another domain's DNS record as the one to publish", async () => {
+    fake.fault(
+      {
+        kind: 'rewrite',
+        edit: (reply) => ({ ...reply, json: { ...(reply.json as object), domain: 'other.com' } }),
+      },
+      { method: 'GET', path: FED_PATH },
+    );
+    const error = await rejection(client().execute({ action: 'validate', domain: 'corp.ru' }));
+    expect(error).toMatchObject({ code: 'vendor_operation_failed' });
+    expect(error.hint).toContain('publish the DNS TXT record shown by `domain corp.ru`');
   });
 
   it('validate is retried after a reset (repeating it only re-checks DNS)', async () => {

@@ -81,7 +81,7 @@ describe('exec --dry-run', () => {
       'validate corp.ru in yc-sso',
       'POST',
       'https://organization-manager.api.cloud.yandex.net/organization-manager/v1/saml/federations/bpf3crucp1v2abcdefgh/domains/corp.ru:validate',
-      undefined,
+      '{}',
       'Bearer [REDACTED]',
     ],
     [
@@ -100,6 +100,12 @@ describe('exec --dry-run', () => {
     expect(doc.request.headers.Authorization).toBe(auth);
     if (body !== undefined) expect(doc.request.body).toBe(body);
     for (const secret of Object.values(SECRETS)) expect(stdout).not.toContain(secret);
+  });
+
+  it('validate shows {} sent as JSON (the HTTP rule has body: "*")', async () => {
+    const { doc } = await dryRun('validate corp.ru in yc-sso');
+    expect(doc.request.headers['Content-Type']).toBe('application/json');
+    expect(doc.request.body).toBe('{}');
   });
 
   it('needs no secret to show a request', async () => {
@@ -206,6 +212,63 @@ describe('check-config', () => {
     );
     const fine = await cli(['check-config', '--config', writeConfig(CONFIG)], SECRETS);
     expect(fine.stdout).not.toMatch(/will expire/);
+  });
+
+  it('warns, without failing, about http:// to a host that is not loopback (vendor and chat URLs)', async () => {
+    const file = writeConfig(
+      `${CONFIG.replace(
+        'tenantUrl: https://acme.console.ves.volterra.io',
+        'tenantUrl: http://acme.console.ves.volterra.io',
+      ).replace(
+        'federationId: bpf3crucp1v2abcdefgh',
+        'federationId: bpf3crucp1v2abcdefgh\n    operationUrl: http://user:pw@ops.corp.internal:8080',
+      )}chat:
+  webex: { botToken: env:WEBEX_BOT_TOKEN, webhookUrl: http://bot.corp.com/webex/events, webhookSecret: env:WEBEX_WEBHOOK_SECRET }
+`,
+    );
+    const run = await cli(['check-config', '--config', file], {
+      ...SECRETS,
+      WEBEX_BOT_TOKEN: 'bot',
+      WEBEX_WEBHOOK_SECRET: 'hook',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      '    note: targets.f5-acme.tenantUrl uses http:// to acme.console.ves.volterra.io: credentials and data would cross the network unencrypted; use https:// (plain http:// is meant for a loopback host: 127.0.0.0/8, ::1, localhost)',
+    );
+    expect(run.stdout).toMatch(
+      /note: targets\.yc-sso\.operationUrl uses http:\/\/ to ops\.corp\.internal:8080:/,
+    );
+    expect(run.stdout).toMatch(/^ {2}note: chat\.webex\.webhookUrl uses http:\/\/ to bot\.corp\.com:/m);
+    expect(run.stdout).not.toContain('user:pw');
+    expect(run.stdout).toMatch(/\nOK\n$/);
+    const fine = await cli(['check-config', '--config', writeConfig(CONFIG)], SECRETS);
+    expect(fine.stdout).not.toContain('http://');
+  });
+
+  it.each(['127.0.0.1', '127.3.2.1', '[::1]', 'localhost'])('does not warn about http://%s', async (host) => {
+    const file = writeConfig(
+      CONFIG.replace('tenantUrl: https://acme.console.ves.volterra.io', `tenantUrl: http://${host}:8443`),
+    );
+    const run = await cli(['check-config', '--config', file], SECRETS);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/note: .*http:\/\//);
+  });
+
+  it('warns, without failing, when a Webex orgId is not a UUID, and names the UUID inside a base64 id', async () => {
+    const uuid = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
+    const base64 = Buffer.from(`ciscospark://us/ORGANIZATION/${uuid}`).toString('base64');
+    const run = await cli(['check-config', '--config', writeConfig(CONFIG.replace(uuid, base64))], SECRETS);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `    note: targets.webex-prod.orgId is not a UUID: the identity API wants the identity-assigned organization UUID (the base64 ids of /v1/organizations fail with 404); use ${uuid}`,
+    );
+    const other = await cli(
+      ['check-config', '--config', writeConfig(CONFIG.replace(uuid, 'acme-org'))],
+      SECRETS,
+    );
+    expect(other.stdout).toMatch(/orgId is not a UUID: .*fail with 404\); use the UUID shown in Control Hub/);
+    const fine = await cli(['check-config', '--config', writeConfig(CONFIG)], SECRETS);
+    expect(fine.stdout).not.toContain('not a UUID');
   });
 
   it('reads $DOMAINOPS_CONFIG', async () => {

@@ -1,6 +1,7 @@
 /**
- * The vendor fakes on the wire, checked against the vendor documents (seeds 000–004 and
- * vendor-apis.md) rather than against what our adapters happen to send.
+ * The vendor fakes on the wire, checked against the vendor documents (Webex for Developers,
+ * F5 Distributed Cloud API, Yandex Cloud API reference and yandex-cloud/cloudapi) rather than
+ * against what our adapters happen to send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type F5Fake, startF5Fake } from '../../src/sandbox/f5xc.ts';
@@ -9,7 +10,7 @@ import { GRPC_HTTP, startYandexFake, type YandexFake } from '../../src/sandbox/y
 
 const ORG = 'bf732c85-68ca-4867-94e4-937286ad2fd4';
 const F5_TOKEN = 'f5-token-for-contract-tests';
-/** Seed 002: the only error statuses F5 XC declares. */
+/** "Unassign domain owner": the only error statuses F5 XC declares. */
 const F5_DECLARED = [401, 403, 404, 409, 429, 500, 503, 504];
 
 let webex: WebexFake;
@@ -45,7 +46,7 @@ const webexAction = (name: string, body: unknown, headers: Record<string, string
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-describe('Webex fake (seeds 000/001)', () => {
+describe('Webex fake (Unclaim Domain, Unverify Domain)', () => {
   it('answers errors as {message, errors[].description, trackingId} with a TrackingID header', async () => {
     const res = await webexAction('unclaimDomain', { domain: 'old.com' });
     expect(res.status).toBe(400); // "The domain cannot be unclaimed … the requested parameter is invalid"
@@ -105,7 +106,7 @@ describe('Webex fake (seeds 000/001)', () => {
   });
 });
 
-describe('F5 XC fake (seed 002)', () => {
+describe('F5 XC fake (Unassign domain owner)', () => {
   const unassign = (body: string, token = F5_TOKEN) =>
     fetch(`${f5.url}/api/web/namespaces/system/tenant/domain_owner/unassign`, {
       method: 'POST',
@@ -139,10 +140,10 @@ describe('F5 XC fake (seed 002)', () => {
   });
 });
 
-describe('Yandex fake (seeds 003/004)', () => {
+describe('Yandex fake (ValidateDomain, GetDomain)', () => {
   const auth = () => ({ authorization: `Bearer ${iamToken}` });
 
-  it('maps gRPC codes to HTTP exactly as vendor-apis.md lists them', () => {
+  it('maps gRPC codes to HTTP as google/rpc/code.proto does', () => {
     expect(GRPC_HTTP).toEqual({
       3: 400,
       4: 504,
@@ -180,15 +181,58 @@ describe('Yandex fake (seeds 003/004)', () => {
     expect(fed).not.toHaveProperty('deletionProtection');
   });
 
-  it('validate takes no body and answers an Operation with exactly one of error and response', async () => {
+  it('validate takes {} as JSON and answers an Operation with exactly one of error and response', async () => {
     const res = await fetch(`${yandex.apiUrl}/saml/federations/fed1/domains/corp.ru:validate`, {
       method: 'POST',
-      headers: auth(),
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{}',
     });
     expect(res.status).toBe(200);
     const op = (await res.json()) as Record<string, unknown>;
     expect(op).toMatchObject({ done: true, metadata: { federationId: 'fed1', domain: 'corp.ru' } });
     expect(['error' in op, 'response' in op].filter(Boolean)).toHaveLength(1);
     expect(op.error).toMatchObject({ code: 9, message: expect.any(String), details: [] });
+  });
+
+  it('validate without a JSON object body, or with fields outside the path, is INVALID_ARGUMENT', async () => {
+    const url = `${yandex.apiUrl}/saml/federations/fed1/domains/corp.ru:validate`;
+    const answers = await Promise.all([
+      fetch(url, { method: 'POST', headers: auth() }),
+      fetch(url, { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{}' }),
+      fetch(url, { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '[]' }),
+      fetch(url, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: '{"wait":true}',
+      }),
+    ]);
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ code: 3, message: expect.stringMatching(/validate/) });
+    }
+    const echoed = await fetch(url, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: '{"federationId":"fed1","domain":"corp.ru"}',
+    });
+    expect(echoed.status).toBe(200);
+  });
+
+  it('an error may be set while done is still false (a failure detected early)', async () => {
+    yandex.state.pollsUntilDone = 5;
+    yandex.state.errorBeforeDone = 0;
+    try {
+      const res = await fetch(`${yandex.apiUrl}/idp/userpools/pool1/domains/corp.ru:validate`, {
+        method: 'POST',
+        headers: { ...auth(), 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const op = (await res.json()) as Record<string, unknown>;
+      expect(op).toMatchObject({ done: false, error: { code: 9 } });
+      expect(op).not.toHaveProperty('response');
+    } finally {
+      yandex.state.pollsUntilDone = 0;
+      yandex.state.errorBeforeDone = undefined;
+    }
   });
 });
