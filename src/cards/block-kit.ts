@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { clip, slackCode, slackText } from './escape.ts';
 import { type Card, delimit, type Section, type Span, slackActionId, type Tone } from './model.ts';
 
@@ -47,20 +48,31 @@ export function renderBlockKit(card: Card): { text: string; blocks: Block[] } {
   }
   if (omitted > 0) blocks.push(context(`${omitted} more ${omitted === 1 ? 'part' : 'parts'} left out`));
   if (actions.length > 0) {
-    blocks.push({
-      type: 'actions',
-      block_id: 'domainops_decision',
-      elements: actions.slice(0, SLACK_LIMITS.actionsElements).map((b) => ({
-        type: 'button',
-        action_id: slackActionId(b.action),
-        text: plain(clip(b.label, SLACK_LIMITS.buttonText)),
-        value: b.requestId,
-        style: b.action === 'approve' ? 'primary' : 'danger',
-      })),
-    });
+    const elements = actions.slice(0, SLACK_LIMITS.actionsElements).map((b) => ({
+      type: 'button',
+      action_id: slackActionId(b.action),
+      text: plain(clip(b.label, SLACK_LIMITS.buttonText)),
+      value: b.requestId,
+      style: b.action === 'approve' ? 'primary' : 'danger',
+    }));
+    blocks.push({ type: 'actions', block_id: decisionBlockId(blocks, elements), elements });
   }
   const sandbox = card.sandbox ? '[SANDBOX] ' : '';
   return { text: `${sandbox}${slackText(card.title)}`, blocks };
+}
+
+/**
+ * Slack's Block Kit reference (Blocks, `block_id`): "block_id should be unique for each message
+ * and each iteration of a message. If a message is updated, use a new block_id." A card is updated
+ * in place as its request changes (another approval counted), so the id is a digest of everything
+ * the card shows, the request id on its buttons included: a version that shows anything new gets
+ * a new id. Nothing matches on it: the Slack action handlers match `action_id`.
+ */
+function decisionBlockId(blocks: readonly Block[], elements: readonly Block[]): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([blocks, elements]))
+    .digest('hex');
+  return `domainops_decision_${digest.slice(0, 16)}`;
 }
 
 function plain(text: string): Block {

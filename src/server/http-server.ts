@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Route } from '../platforms/types.ts';
+import { closeIfUnread } from './body.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -23,6 +24,15 @@ export interface HttpServer {
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
+}
+
+/**
+ * Answers a request whose body may not have been read: with `Connection: close` while it is
+ * unread, so the connection ends with the answer (see the 'finish' guard in createHttpServer).
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  closeIfUnread(req, res);
+  send(res, status, 'text/plain; charset=utf-8', body);
 }
 
 function findRoute(routes: readonly Route[], method: string, path: string): Route | 'method' | undefined {
@@ -67,10 +77,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const routes = [...builtIn, ...options.routes];
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    // A response sent before the request's body ended (a 404, a refusal, a 413): Node would read
+    // and discard the rest of the body to keep the connection alive, however long it is. The
+    // connection is closed instead, so nothing more is read.
+    res.once('finish', () => {
+      if (!req.complete) req.socket.destroy();
+    });
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = findRoute(routes, req.method ?? 'GET', path);
-    if (route === undefined) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
-    if (route === 'method') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    if (route === undefined) return refuse(req, res, 404, 'not found\n');
+    if (route === 'method') return refuse(req, res, 405, 'method not allowed\n');
     try {
       await route.handler(req, res);
     } catch (error) {

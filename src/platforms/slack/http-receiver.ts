@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, HTTPModuleFunctions, type Receiver, verifySlackRequest } from '@slack/bolt';
+import { closeIfUnread, readBody } from '../../server/body.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { RouteHandler } from '../types.ts';
 import { deliveryKey, type RecentDeliveries } from './delivery.ts';
 
 /** Slack rejects nothing older, and neither do we: a captured request cannot be replayed later. */
 const MAX_SKEW_SECONDS = 5 * 60;
-const BODY_LIMIT = 1024 * 1024;
+/** A body over 1 MB is answered 413 and not read further. */
+export const SLACK_MAX_BODY = 1024 * 1024;
 
 export interface SharedServerReceiverOptions {
   signingSecret: string;
@@ -15,39 +17,31 @@ export interface SharedServerReceiverOptions {
   now?: () => number;
 }
 
-class BodyTooLarge extends Error {}
-
-function readRaw(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Form bodies (slash commands; `payload=` JSON for interactivity) or JSON (Events API). */
-function parseBody(raw: string, contentType: string): Record<string, unknown> {
-  if (contentType.includes('application/x-www-form-urlencoded')) {
-    const form = new URLSearchParams(raw);
-    const payload = form.get('payload');
-    return payload === null ? Object.fromEntries(form) : (JSON.parse(payload) as Record<string, unknown>);
+/**
+ * Form bodies (slash commands; `payload=` JSON for interactivity) or JSON (Events API). Every
+ * Slack request body is an object; anything else (`null`, a number, a string, an array) is
+ * malformed: undefined.
+ */
+function parseBody(raw: string, contentType: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    if (contentType.includes('application/x-www-form-urlencoded')) {
+      const form = new URLSearchParams(raw);
+      const payload = form.get('payload');
+      value = payload === null ? Object.fromEntries(form) : JSON.parse(payload);
+    } else {
+      value = JSON.parse(raw);
+    }
+  } catch {
+    return undefined;
   }
-  return JSON.parse(raw) as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return value as Record<string, unknown>;
 }
 
 function reply(res: ServerResponse, status: number, text: string): void {
@@ -57,7 +51,7 @@ function reply(res: ServerResponse, status: number, text: string): void {
 
 /**
  * Bolt's HTTP mode as a route of our one shared server (`POST /slack/events`) instead of a server
- * of its own. Before anything is parsed, the signature (`v0=` HMAC-SHA256 of
+ * of its own. A body over 1 MB is answered 413 and not read further. Before anything is parsed, the signature (`v0=` HMAC-SHA256 of
  * `v0:{timestamp}:{raw body}`) and the 5-minute window are checked; a delivery already seen
  * (a Slack retry, `X-Slack-Retry-Num`, or a duplicate) is answered 200 without processing.
  * Transport only: everything else is Bolt middleware and listeners.
@@ -87,23 +81,22 @@ export class SharedServerReceiver implements Receiver {
   readonly handler: RouteHandler = async (req, res) => {
     const { logger, deliveries } = this.#options;
     const app = this.#app;
-    if (!this.#open || app === undefined) return reply(res, 503, 'not accepting Slack events');
-    let raw: string;
-    try {
-      raw = await readRaw(req, BODY_LIMIT);
-    } catch (error) {
-      return reply(res, error instanceof BodyTooLarge ? 413 : 400, 'unreadable body');
+    if (!this.#open || app === undefined) {
+      closeIfUnread(req, res);
+      return reply(res, 503, 'not accepting Slack events');
     }
+    const bytes = await readBody(req, res, SLACK_MAX_BODY);
+    // Answered 413 already, or the client went away.
+    if (bytes === undefined) return;
+    const raw = bytes.toString('utf8');
     const problem = this.#verify(req, raw);
     if (problem !== undefined) {
       logger.warn({ platform: 'slack', problem }, 'rejected a Slack request that failed verification');
       return reply(res, 401, 'invalid request signature');
     }
-    let body: Record<string, unknown>;
-    try {
-      body = parseBody(raw, header(req, 'content-type') ?? '');
-    } catch {
-      return reply(res, 400, 'malformed body');
+    const body = parseBody(raw, header(req, 'content-type') ?? '');
+    if (body === undefined) {
+      return reply(res, 400, 'malformed body: expected a JSON object, or a form (its payload a JSON object)');
     }
     if (body.ssl_check) return HTTPModuleFunctions.buildSSLCheckResponse(res);
     if (body.type === 'url_verification') return HTTPModuleFunctions.buildUrlVerificationResponse(res, body);

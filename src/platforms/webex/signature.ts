@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 
 /**
  * Whether `X-Spark-Signature` is the hex HMAC-SHA1 of the raw body with the webhook secret.
@@ -15,20 +14,4 @@ export function validSparkSignature(
   if (!/^[0-9a-f]{40}$/i.test(given)) return false;
   const expected = createHmac('sha1', secret).update(raw).digest();
   return timingSafeEqual(expected, Buffer.from(given, 'hex'));
-}
-
-/** Reads the raw request body; undefined when it is longer than `limit` bytes. */
-export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-  });
 }

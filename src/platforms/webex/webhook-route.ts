@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
+import { readBody } from '../../server/body.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { Route } from '../types.ts';
-import { readRawBody, validSparkSignature } from './signature.ts';
+import { validSparkSignature } from './signature.ts';
 
 /** Webex webhook bodies are a few hundred bytes (only ids in `data`). */
-const MAX_BODY = 256 * 1024;
+export const WEBEX_MAX_BODY = 256 * 1024;
 
 export interface WebhookRouteOptions {
   /** The webhook secret (revealed). */
@@ -22,17 +23,20 @@ function send(res: ServerResponse, status: number, body: string): void {
 }
 
 /**
- * `POST /webex/events`: the signature is checked over the raw body before anything else; a
- * missing or wrong one gets 401 and nothing else happens. A verified delivery is answered 200 at
- * once (Webex does not wait for the work) and then processed.
+ * `POST /webex/events`: a body over 256 KB is answered 413 and not read further (it is
+ * unauthenticated until read). The signature is checked over the raw body before anything else;
+ * a missing or wrong one gets 401 and nothing else happens. A verified body that is not a JSON
+ * object gets 400. A verified delivery is answered 200 at once (Webex does not wait for the
+ * work) and then processed.
  */
 export function webhookRoute(options: WebhookRouteOptions): Route {
   return {
     method: 'POST',
     path: '/webex/events',
     handler: async (req, res) => {
-      const raw = await readRawBody(req, MAX_BODY);
-      if (raw === undefined) return send(res, 413, 'payload too large\n');
+      const raw = await readBody(req, res, WEBEX_MAX_BODY);
+      // Answered 413 already, or the client went away.
+      if (raw === undefined) return;
       if (!validSparkSignature(raw, req.headers['x-spark-signature'], options.secret)) {
         options.logger.warn(
           'Webex webhook delivery with a missing or wrong X-Spark-Signature rejected: if this is Webex, ' +
@@ -46,6 +50,9 @@ export function webhookRoute(options: WebhookRouteOptions): Route {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
         return send(res, 400, 'body is not JSON\n');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        return send(res, 400, 'body is not a JSON object\n');
       }
       send(res, 200, 'OK\n');
       options.deliver(body);
