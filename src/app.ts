@@ -18,9 +18,10 @@ import { openSqliteStore } from './requests/sqlite-store.ts';
 import type { RequestStore } from './requests/store.ts';
 import { createWorkflow, type Workflow } from './requests/workflow.ts';
 
-/** The status vocabulary of design.md's JSON document, plus `dry-run` for `exec --dry-run`. */
+/** The status vocabulary of the JSON document, plus `dry-run` for `exec --dry-run`. */
 export type ReplyStatus =
   | 'pending'
+  | 'executing'
   | 'succeeded'
   | 'failed'
   | 'rejected'
@@ -49,13 +50,25 @@ export interface Reply {
   record?: RequestRecord;
   /** Set when the reply answers an approve, deny or cancel (`action` stays the request's action). */
   decision?: 'approve' | 'deny' | 'cancel';
+  /**
+   * The command was a redelivery of one already stored (same delivery key): the reply shows that
+   * request, but the first delivery was answered already, so platforms post nothing.
+   */
+  redelivered?: true;
   text: string;
   exitCode: ExitCode;
 }
 
-/** The JSON document of design.md for a reply. */
+/** The JSON document of a reply (README, "Command line"). */
 export function replyDocument(reply: Reply): Record<string, unknown> {
-  const { text: _text, exitCode: _exit, record: _record, decision: _decision, ...doc } = reply;
+  const {
+    text: _text,
+    exitCode: _exit,
+    record: _record,
+    decision: _decision,
+    redelivered: _redelivered,
+    ...doc
+  } = reply;
   return doc;
 }
 
@@ -68,6 +81,10 @@ export interface AppOptions {
   store?: RequestStore;
   /** Told of every request this process expires (the sweep's or one found overdue on access). */
   onExpired?: (record: RequestRecord) => void;
+  /** Told when a vendor call finished but its result could not be stored (reported as outcome unknown). */
+  onResultNotStored?: (request: RequestRecord, error: unknown) => void;
+  /** Told when such a result was stored later, in the background. */
+  onLateResult?: (record: RequestRecord) => void;
 }
 
 export interface HandleOptions {
@@ -75,6 +92,12 @@ export interface HandleOptions {
   deliveryKey?: string;
   /** Build and show the vendor request, store nothing, send nothing. */
   dryRun?: boolean;
+  /**
+   * Where the command was typed, as the platform describes it (JSON with a `platform` member):
+   * stored with a vendor request, so that an outcome nobody saw (settled by recovery at start)
+   * can be posted there.
+   */
+  origin?: unknown;
 }
 
 /** The pipeline every platform uses: parse → policy → store → vendor adapter → store → reply. */
@@ -138,6 +161,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         execute: (target, call) => client(target).execute(call),
         ...(options.now ? { now: options.now } : {}),
         ...(options.onExpired ? { onExpired: options.onExpired } : {}),
+        ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
+        ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
       });
     }
     return flow;
@@ -160,6 +185,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       status: outcome.status ?? 'failed',
       action: request?.action ?? action,
       ...(decision === undefined ? {} : { decision }),
+      ...(outcome.redelivered ? { redelivered: true as const } : {}),
       text: '',
       exitCode: exitCode(outcome),
     };
@@ -227,8 +253,27 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       call,
       actor,
       ...(options.deliveryKey === undefined ? {} : { deliveryKey: options.deliveryKey }),
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
     });
     return fromOutcome(outcome, call.action);
+  };
+
+  /**
+   * An approve, deny or cancel as a reply. A store that cannot be written (`store_busy`,
+   * `store_full`, …) is an answer with that code and its hint, not an internal error; the
+   * request is unchanged.
+   */
+  const decide = async (
+    decision: 'approve' | 'deny' | 'cancel',
+    work: () => Promise<Outcome>,
+    refusalPrefix: string,
+  ): Promise<Reply> => {
+    try {
+      return fromOutcome(await work(), decision, decision, refusalPrefix);
+    } catch (error) {
+      if (!(error instanceof DomainopsError)) throw error;
+      return errorReply(error, ExitCode.failure, { action: decision, decision });
+    }
   };
 
   const runMeta = async (command: MetaCommand, actor: Actor): Promise<Reply> => {
@@ -342,14 +387,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         throw error;
       }
     },
-    async approve(id, actor) {
-      return fromOutcome(await workflow().approve(id, actor), 'approve', 'approve', 'Not approved: ');
+    approve(id, actor) {
+      return decide('approve', () => workflow().approve(id, actor), 'Not approved: ');
     },
-    async deny(id, actor, reason) {
-      return fromOutcome(await workflow().deny(id, actor, reason), 'deny', 'deny', 'Not denied: ');
+    deny(id, actor, reason) {
+      return decide('deny', () => workflow().deny(id, actor, reason), 'Not denied: ');
     },
-    async cancel(id, actor) {
-      return fromOutcome(await workflow().cancel(id, actor), 'cancel', 'cancel', 'Not cancelled: ');
+    cancel(id, actor) {
+      return decide('cancel', () => workflow().cancel(id, actor), 'Not cancelled: ');
     },
     explain(text, actor) {
       const parsed = parseCommand(text);
@@ -399,6 +444,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     },
     workflow,
     async close() {
+      flow?.close();
       await store?.close();
       await http.close();
     },

@@ -3,6 +3,7 @@ import { type App, createApp } from './app.ts';
 import type { Config } from './config/types.ts';
 import { type ChatService, createChatService } from './platforms/chat.ts';
 import type { Platform } from './platforms/types.ts';
+import type { RequestStore } from './requests/store.ts';
 import { createHttpServer, type HttpServer } from './server/http-server.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { createMetrics } from './server/metrics.ts';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   sweepInterval?: number;
   /** How long shutdown waits for in-flight commands (default 25 s). */
   drainTimeout?: number;
+  /** A store to use instead of opening `config.store` (tests); closed with the runtime. */
+  store?: RequestStore;
 }
 
 export interface Runtime {
@@ -66,7 +69,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const logger = options.logger ?? createLogger();
   let app: App | undefined;
-  const metrics = createMetrics(async () => (app ? (await app.workflow().pending()).length : 0));
+  const metrics = createMetrics(
+    async () => (app ? (await app.workflow().pending()).length : 0),
+    async () => (app ? (await storeHealth()).ok : false),
+  );
   const http = createHttpClient(config.http, {
     observe: (attempt) => {
       metrics.vendorAttempt(attempt);
@@ -79,14 +85,43 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let chat: ChatService | undefined;
   app = createApp(config, {
     http,
+    ...(options.store ? { store: options.store } : {}),
     // However a request expires (the sweep, or found overdue on access), its card says so:
     // updated in Slack, a reply in the card's thread in Webex, an entry in the playground.
     onExpired: (record) => {
       logger.info({ requestId: record.id }, 'request expired without enough approvals');
       void chat?.changed([record]);
     },
+    // The person was told "outcome unknown"; the result is stored in the background once the store
+    // takes writes again, and then shown where the request is (its card, or where it was typed).
+    onResultNotStored: (request, error) => {
+      logger.error(
+        { requestId: request.id, action: request.action, target: request.target, err: error },
+        'the vendor call finished but its result could not be stored: reported as outcome unknown; retrying in the background',
+      );
+    },
+    onLateResult: (record) => {
+      logger.info({ requestId: record.id, status: record.status }, 'result stored after a store failure');
+      void chat?.changed([record]);
+    },
   });
   const flow = app.workflow();
+
+  /** The store's health; a change is logged once, with its code and hint (the store path for operators). */
+  let storeProblem: string | undefined;
+  const storeHealth = async () => {
+    const health = await flow.health();
+    const code = health.ok ? undefined : health.error.code;
+    if (code !== storeProblem) {
+      if (health.ok) logger.info({ store: config.store }, 'the store takes writes again');
+      else {
+        const { message, hint } = health.error;
+        logger.error({ store: config.store, code, hint }, `store not ready: ${message}`);
+      }
+      storeProblem = code;
+    }
+    return health;
+  };
 
   const recovered = await flow.recover();
   for (const request of recovered.unknown) {
@@ -111,13 +146,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics,
     logger,
     ready: async () => {
-      const checks: Record<string, boolean> = {};
-      try {
-        await flow.pending();
-        checks.store = true;
-      } catch {
-        checks.store = false;
-      }
+      // Not ready when the store cannot take writes (full, read-only, deleted or replaced,
+      // corrupt, locked for long): commands would fail. The log names the cause and the fix.
+      const checks: Record<string, boolean> = { store: (await storeHealth()).ok };
       for (const p of platforms) checks[p.name] = p.ready();
       return { ok: Object.values(checks).every(Boolean), checks };
     },

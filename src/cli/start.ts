@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { ConfigError, ExitCode } from '../errors.ts';
+import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
 import type { CliIo } from './index.ts';
 
 /**
@@ -37,7 +37,21 @@ export async function startCommand(configOption: string | undefined, io: CliIo):
     throw error;
   }
   const { startRuntime } = await import('../runtime.ts');
-  const runtime = await startRuntime({ config, ...(sandbox ? { sandbox } : {}) });
+  let runtime: Awaited<ReturnType<typeof startRuntime>>;
+  try {
+    runtime = await startRuntime({ config, ...(sandbox ? { sandbox } : {}) });
+  } catch (error) {
+    // A store that cannot be opened (corrupt, read-only, busy, …) or a port in use: the code, what
+    // is wrong and what to do, not a stack trace.
+    await sandbox?.close();
+    if (error instanceof DomainopsError) {
+      io.stderr(
+        `domainops could not start: ${error.code}: ${error.message}${error.hint ? `\n${error.hint}` : ''}`,
+      );
+      return ExitCode.failure;
+    }
+    throw error;
+  }
   io.stderr(`domainops is listening on ${runtime.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -5,7 +5,7 @@ import type { RequestRecord } from '../requests/model.ts';
 import { REFUSAL_CODES } from '../requests/outcome.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
-import type { Platform } from './types.ts';
+import type { Platform, PlatformName } from './types.ts';
 
 /** A reply with its cards rendered for every platform. */
 export interface ChatReply {
@@ -30,6 +30,13 @@ export interface MessageInput {
   actor: Actor;
   /** The platform's delivery id (Slack event id / trigger id, Webex message id). */
   deliveryKey?: string;
+  /**
+   * Where the command was typed, in the platform's own terms (JSON with `platform` set to its
+   * name, e.g. `{ platform: 'slack', channel, threadTs }`). Stored with a vendor request: when it
+   * changes and no card of it was posted anywhere (an outcome settled by recovery at start), the
+   * platform's `postToOrigin` posts the new state there.
+   */
+  origin?: { platform: PlatformName } & Record<string, unknown>;
 }
 
 export interface DecisionInput {
@@ -43,13 +50,18 @@ export interface DecisionInput {
 
 /**
  * What every platform calls: commands and button clicks in, replies with cards out. It also
- * suppresses duplicate deliveries (the store makes vendor commands idempotent across processes;
- * this keeps a redelivered event from being answered twice in one process), counts in-flight
- * work for graceful shutdown and feeds the command metric.
+ * suppresses duplicate deliveries: in one process by remembering delivery keys, and across
+ * processes and restarts through the store (a command whose delivery key is already stored is a
+ * redelivery: its request is not run again, and nothing is posted, since the first delivery was
+ * answered). It counts in-flight work for graceful shutdown and feeds the command metric.
  */
 export interface ChatService {
   readonly app: App;
-  /** Undefined when the delivery was already handled (a platform retry or duplicate). */
+  /**
+   * Undefined when the delivery was already handled: a platform retry or duplicate in this
+   * process, or a redelivery of a command already stored (by this process before a restart, or
+   * by another process): the platform posts nothing.
+   */
   message(input: MessageInput): Promise<ChatReply | undefined>;
   /** Undefined when the delivery was already handled. */
   decide(input: DecisionInput): Promise<ChatReply | undefined>;
@@ -91,6 +103,12 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** How many delivery keys to remember (default 5000). */
   rememberDeliveries?: number;
+}
+
+/** The platform named by a stored `origin`, if it names one. */
+function originPlatform(origin: unknown): string | undefined {
+  const name = (origin as { platform?: unknown } | null | undefined)?.platform;
+  return typeof name === 'string' ? name : undefined;
 }
 
 /** Creates the chat service over the app pipeline. */
@@ -136,16 +154,28 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
   };
 
   /**
-   * Tells the platforms (but `by`'s own) about a change. A platform that fails is logged: the
-   * change is stored, and whoever made it has their answer from their own platform.
+   * Tells the platforms (but `by`'s own) about a change. A request with no card anywhere goes to
+   * where it was typed instead (`postToOrigin` of the platform it was typed on). A platform that
+   * fails is logged: the change is stored, and whoever made it has their answer from their own
+   * platform.
    */
   const notify = (update: RequestUpdate): Promise<void> =>
     track(async () => {
-      const others = platforms.filter((p) => p.notify !== undefined && p.name !== update.by?.platform);
+      const record = update.result.reply.record;
+      const origin = record?.conversation === undefined ? originPlatform(record?.origin) : undefined;
+      const tell = (p: Platform): (() => Promise<void>) | undefined => {
+        if (p.name === update.by?.platform) return undefined;
+        if (p.name === origin && p.postToOrigin) return () => p.postToOrigin!(record!.origin, update);
+        return p.notify ? () => p.notify!(update) : undefined;
+      };
+      const others = platforms.flatMap((p) => {
+        const fn = tell(p);
+        return fn ? [{ p, fn }] : [];
+      });
       await Promise.all(
-        others.map(async (p) => {
+        others.map(async ({ p, fn }) => {
           try {
-            await p.notify!(update);
+            await fn();
           } catch (error) {
             // The message only: a platform SDK's error object may carry its request and credentials.
             const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -164,12 +194,12 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     return result;
   };
 
-  /** Runs one command, counting it in the metrics. */
+  /** Runs one command, counting it in the metrics (a redelivery is not a new command). */
   const command = (action: string, work: () => Promise<Reply>): Promise<ChatReply> =>
     track(async () => {
       try {
         const reply = await work();
-        options.metrics?.command(reply.action ?? action, reply.status);
+        if (!reply.redelivered) options.metrics?.command(reply.action ?? action, reply.status);
         return render(reply);
       } catch (error) {
         options.metrics?.command(action, 'error');
@@ -184,11 +214,20 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     track,
     async message(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
-      const handle: HandleOptions = input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey };
-      return announce(
-        await command('message', () => app.handle(input.text, input.actor, handle)),
-        input.actor,
-      );
+      const handle: HandleOptions = {
+        ...(input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey }),
+        ...(input.origin === undefined ? {} : { origin: input.origin }),
+      };
+      const result = await command('message', () => app.handle(input.text, input.actor, handle));
+      if (result.reply.redelivered) {
+        // Answered when it was first delivered (before a restart, or by another process).
+        options.logger?.info(
+          { requestId: result.reply.requestId, deliveryKey: input.deliveryKey },
+          'redelivered command ignored: its request was stored and answered before',
+        );
+        return undefined;
+      }
+      return announce(result, input.actor);
     },
     async decide(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;

@@ -36,4 +36,11 @@ export interface Platform {
    * platform: its own answer shows that. A rejection is logged by the caller.
    */
   notify?(update: RequestUpdate): Promise<void>;
+  /**
+   * A request typed on this platform changed, and no card of it was posted anywhere (the
+   * command needed no approval and the process stopped before answering, then recovery at start
+   * settled it): posts the new state where the command was typed. `origin` is what this platform
+   * passed as `MessageInput.origin`. Called instead of `notify` on that platform.
+   */
+  postToOrigin?(origin: unknown, update: RequestUpdate): Promise<void>;
 }

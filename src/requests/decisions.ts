@@ -9,7 +9,8 @@ import { auditActor, contention, MAX_ATTEMPTS, type Transitions } from './transi
 interface Deps {
   t: Transitions;
   policy: () => PolicyConfig;
-  run: (approved: RequestRecord, trigger: AuditActor) => Promise<Outcome>;
+  /** Calls the vendor for a request this caller stored as `executing`. */
+  perform: (executing: RequestRecord, trigger: AuditActor) => Promise<Outcome>;
   now: () => number;
 }
 
@@ -57,7 +58,7 @@ export function countApprovals(
  * approvals already given count only if their approvers are still eligible. If the policy now
  * needs no approval, the stored requirement stands.
  */
-export function createDecisions({ t, policy, run, now }: Deps) {
+export function createDecisions({ t, policy, perform, now }: Deps) {
   const approve = async (id: string, actor: Actor): Promise<Outcome> => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const request = await t.load(id);
@@ -117,11 +118,14 @@ export function createDecisions({ t, policy, run, now }: Deps) {
       if (rule !== undefined) next.rule = rule;
       const details: Record<string, unknown> = { approvals: counted, needed: count };
       if (rule !== request.rule) details.ruleChanged = { from: request.rule, to: rule };
-      const stored = await t.write(request, next, [
-        t.event(request, auditActor(actor), done ? 'approved' : 'approval', next.status, details),
-      ]);
+      const by = auditActor(actor);
+      const events = [t.event(request, by, done ? 'approved' : 'approval', next.status, details)];
+      // The approval that completes the count and the start of the run are one write: a store that
+      // fails in between cannot leave an approved request that nobody runs.
+      if (done) events.push(t.event(next, by, 'executing', 'executing'));
+      const stored = await t.write(request, done ? { ...next, status: 'executing' } : next, events);
       if (!stored) continue;
-      return done ? run(stored, auditActor(actor)) : outcomeOf(stored);
+      return done ? perform(stored, by) : outcomeOf(stored);
     }
     throw contention(id);
   };

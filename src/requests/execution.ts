@@ -1,6 +1,7 @@
 import type { VendorResult } from '../../adapters/types.ts';
 import { VendorError } from '../../adapters/vendor-error.ts';
 import type { VendorCall } from '../commands/model.ts';
+import { DomainopsError } from '../errors.ts';
 import type { RequestError, RequestRecord } from './model.ts';
 import { errorSummary, notFound, type Outcome, outcomeOf } from './outcome.ts';
 import type { AuditActor, RequestStore } from './store.ts';
@@ -12,12 +13,32 @@ type Settled =
   | { status: 'succeeded'; result: VendorResult }
   | { status: 'failed' | 'unknown'; error: RequestError };
 
+export interface RunnerOptions {
+  /** How the background retry waits between attempts to store a result. */
+  sleep: (ms: number) => Promise<void>;
+  /**
+   * A result could not be stored after the vendor call: the caller is told the outcome is
+   * unknown, and the result is stored later in the background (then `onLateResult`).
+   */
+  onResultNotStored?: (request: RequestRecord, error: unknown) => void;
+  /** The background retry stored a result that could not be stored at first. */
+  onLateResult?: (record: RequestRecord) => void;
+}
+
+/** The first wait of the background retry; it doubles up to RETRY_MAX. */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 60_000;
+
 /**
- * Runs an approved request: approved → executing is a compare-and-set and only its winner
- * calls the vendor; then → succeeded, failed (the vendor said no) or unknown (it may have
- * acted: a VendorError with outcome `unknown`, or any other exception mid-call).
+ * Runs approved requests: approved → executing is a compare-and-set and only its winner calls
+ * the vendor; then → succeeded, failed (the vendor said no) or unknown (it may have acted: a
+ * VendorError with outcome `unknown`, or any other exception mid-call). A result that cannot be
+ * stored (the disk is full, the store is locked for long) is reported as outcome unknown, never
+ * as an internal error, and stored in the background as soon as the store takes writes again.
  */
-export function createRunner(store: RequestStore, t: Transitions, execute: Execute) {
+export function createRunner(store: RequestStore, t: Transitions, execute: Execute, options: RunnerOptions) {
+  let closed = false;
+
   /** Stores the result; if recovery marked the request `unknown` meanwhile, the late result still lands. */
   const finish = async (executing: RequestRecord, settled: Settled, trigger: AuditActor) => {
     const details = 'error' in settled ? { error: settled.error } : undefined;
@@ -36,14 +57,30 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
     return (await store.get(executing.id)) ?? { ...executing, ...settled };
   };
 
-  return async function run(approved: RequestRecord, trigger: AuditActor): Promise<Outcome> {
-    const executing = await t.write(approved, { ...approved, status: 'executing' }, [
-      t.event(approved, trigger, 'executing', 'executing'),
-    ]);
-    if (!executing) {
-      const current = await store.get(approved.id);
-      return current ? outcomeOf(current) : notFound(approved.id);
-    }
+  /** Keeps trying to store a result until it is stored or the workflow is closed. */
+  const keepTrying = (executing: RequestRecord, settled: Settled, trigger: AuditActor): void => {
+    void (async () => {
+      for (let attempt = 0; !closed; attempt++) {
+        await options.sleep(Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS));
+        if (closed) return;
+        let stored: RequestRecord;
+        try {
+          stored = await finish(executing, settled, trigger);
+        } catch {
+          continue;
+        }
+        try {
+          options.onLateResult?.(stored);
+        } catch {
+          // A listener's failure does not undo the stored result.
+        }
+        return;
+      }
+    })();
+  };
+
+  /** Calls the vendor for a request stored as `executing` (by this caller), then stores the outcome. */
+  const perform = async (executing: RequestRecord, trigger: AuditActor): Promise<Outcome> => {
     let settled: Settled;
     try {
       settled = { status: 'succeeded', result: await execute(executing.target, executing.call) };
@@ -51,8 +88,52 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
       const status = error instanceof VendorError && error.outcome === 'failed' ? 'failed' : 'unknown';
       settled = { status, error: toRequestError(error) };
     }
-    return outcomeOf(await finish(executing, settled, trigger));
+    try {
+      return outcomeOf(await finish(executing, settled, trigger));
+    } catch (error) {
+      options.onResultNotStored?.(executing, error);
+      if (!closed) keepTrying(executing, settled, trigger);
+      return notStored(executing, error);
+    }
   };
+
+  /** approved → executing (only the winner of the compare-and-set goes on), then `perform`. */
+  const run = async (approved: RequestRecord, trigger: AuditActor): Promise<Outcome> => {
+    const executing = await t.write(approved, { ...approved, status: 'executing' }, [
+      t.event(approved, trigger, 'executing', 'executing'),
+    ]);
+    if (!executing) {
+      const current = await store.get(approved.id);
+      return current ? outcomeOf(current) : notFound(approved.id);
+    }
+    return perform(executing, trigger);
+  };
+
+  return {
+    run,
+    perform,
+    /** Stops the background retries (the store is about to close). */
+    close() {
+      closed = true;
+    },
+  };
+}
+
+/**
+ * The outcome of a request whose vendor call finished but whose result could not be stored:
+ * unknown (exit 5), with the store's error code in `error.store`. The request is still stored as
+ * `executing`: the background retry, or recovery at the next start, settles it.
+ */
+function notStored(executing: RequestRecord, error: unknown): Outcome {
+  const store = error instanceof DomainopsError ? error.code : 'store_error';
+  const reason = error instanceof Error ? error.message : String(error);
+  const stored: RequestError = {
+    code: 'result_not_stored',
+    message: `${executing.action} ${executing.subject} was sent to ${executing.target}, but its result could not be stored (${reason}): the outcome is unknown`,
+    hint: `check ${executing.target} before trying again; domainops keeps trying to store the result`,
+  };
+  const request: RequestRecord = { ...executing, status: 'unknown', error: stored };
+  return { status: 'unknown', request, error: { ...errorSummary(stored), store } };
 }
 
 /** A vendor failure as stored: VendorError details kept, anything else reported as an unknown outcome. */

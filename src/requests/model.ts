@@ -6,8 +6,8 @@ import type { Actor } from '../policy/actor.ts';
 /**
  * Where a request is. `pending` → `approved` → `executing` → `succeeded` | `failed` | `unknown`;
  * `pending` → `denied` | `expired` | `cancelled`; `rejected` when the policy said no (at request
- * time, or when it was checked again at approval). `approved` and `executing` are internal: the
- * JSON documents of design.md show them as `pending`.
+ * time, or when it was checked again at approval). `approved` is internal: the JSON documents
+ * show it, like `executing`, as `executing` (approved and running).
  */
 export const REQUEST_STATUSES = [
   'pending',
@@ -23,8 +23,8 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-/** The `status` vocabulary of design.md's JSON documents. */
-export type PublicStatus = Exclude<RequestStatus, 'approved' | 'executing'>;
+/** The `status` vocabulary of the JSON documents (README, "Command line"). */
+export type PublicStatus = Exclude<RequestStatus, 'approved'>;
 
 /** Statuses a request never leaves (except `unknown`, which a late result may still settle). */
 export const FINAL_STATUSES: readonly RequestStatus[] = [
@@ -37,9 +37,9 @@ export const FINAL_STATUSES: readonly RequestStatus[] = [
   'rejected',
 ];
 
-/** The status a person or a script is shown: `approved`/`executing` are still in flight, shown as `pending`. */
+/** The status a person or a script is shown: an `approved` request is about to run, shown as `executing`. */
 export function publicStatus(status: RequestStatus): PublicStatus {
-  return status === 'approved' || status === 'executing' ? 'pending' : status;
+  return status === 'approved' ? 'executing' : status;
 }
 
 /** An error as stored and shown: the `error` member of design.md's JSON plus vendor details. */
@@ -94,6 +94,12 @@ export interface RequestRecord {
   version: number;
   /** Opaque JSON a platform keeps with the request, e.g. where its card was posted. */
   conversation?: unknown;
+  /**
+   * Where the request was typed, as the platform described it (opaque JSON with a `platform`
+   * member): a change nobody saw on a card, such as an outcome settled by recovery at start, is
+   * posted there.
+   */
+  origin?: unknown;
 }
 
 /** Crockford's base32 alphabet: no i, l, o, u, so ids survive being read aloud and retyped. */

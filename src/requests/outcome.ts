@@ -25,23 +25,29 @@ export const REFUSAL_CODES: ReadonlySet<string> = new Set<string>([
 export type Refusal = { kind: 'not_allowed'; reason: NotAllowedReason } | { kind: 'not_open' };
 
 /**
- * What a submit, approve, deny or cancel came to. `status` is the request's status in
- * design.md's JSON vocabulary (in-flight `approved`/`executing` show as `pending`); it is
- * absent only when there is no such request (`error.code` is then `request_not_found`).
- * `refusal` is set when the action itself was not carried out.
+ * What a submit, approve, deny or cancel came to. `status` is the request's status in the JSON
+ * vocabulary (an `approved` request shows as `executing`); it is absent only when there is no
+ * such request (`error.code` is then `request_not_found`). `refusal` is set when the action
+ * itself was not carried out.
  */
 export interface Outcome {
   status?: PublicStatus;
   request?: RequestRecord;
-  error?: { code: string; message: string; hint?: string };
+  /** `store`: the store error's code, when the outcome is unknown because its result could not be stored. */
+  error?: { code: string; message: string; hint?: string; store?: string };
   explanation?: Explanation;
   refusal?: Refusal;
+  /**
+   * The submission was a redelivery of one already stored (the same delivery key): this is that
+   * request as it is now, and whoever handled the first delivery has answered it.
+   */
+  redelivered?: true;
 }
 
 /**
- * The CLI exit code of design.md: 0 succeeded or pending (and a successful deny or cancel);
- * 3 rejected by policy or not allowed; 4 vendor error; 5 outcome unknown; 6 no longer open or
- * no such request.
+ * The CLI exit code (README, "Command line"): 0 succeeded or pending (and a successful deny or
+ * cancel); 3 rejected by policy or not allowed; 4 vendor error; 5 outcome unknown; 6 no longer
+ * open (executing, decided, expired) or no such request.
  */
 export function exitCode(outcome: Outcome): ExitCode {
   if (outcome.refusal?.kind === 'not_open') return ExitCode.notOpen;
@@ -59,7 +65,7 @@ export function exitCode(outcome: Outcome): ExitCode {
     case 'unknown':
       return ExitCode.unknown;
     default:
-      // expired, or no such request
+      // executing (someone else is running it), expired, or no such request
       return ExitCode.notOpen;
   }
 }

@@ -1,3 +1,4 @@
+import type { DomainopsError } from '../errors.ts';
 import type { Actor } from '../policy/actor.ts';
 import type { RequestRecord, RequestStatus } from './model.ts';
 
@@ -42,10 +43,14 @@ export type InsertResult =
   | { inserted: true; record: RequestRecord }
   | { inserted: false; existing?: RequestRecord };
 
+/** Whether the store can be written now; if not, why (`store_full`, `store_missing`, …, with a hint). */
+export type StoreHealth = { ok: true } | { ok: false; error: DomainopsError };
+
 /**
  * Where requests and the audit trail live. Methods are async so that a server database fits
  * behind the same interface. Writes that change a request take the audit events that describe
- * the change and store both atomically.
+ * the change and store both atomically. Failures are DomainopsErrors with a stable `store_*`
+ * code (see store-errors.ts): a write happened completely or not at all.
  */
 export interface RequestStore {
   /**
@@ -72,5 +77,11 @@ export interface RequestStore {
   appendAudit(events: readonly AuditEvent[]): Promise<void>;
   /** The latest `limit` events (of one request, if given), in the order they happened. */
   listAudit(options: { limit: number; requestId?: string }): Promise<AuditEvent[]>;
+  /**
+   * Whether the store can take writes: the file is still the one opened, there is room, and a
+   * small write succeeds. Cheap enough for every /readyz: the write runs at most every few
+   * seconds, and at once after an operation failed.
+   */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

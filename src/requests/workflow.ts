@@ -7,7 +7,7 @@ import { createDecisions, rejectedError } from './decisions.ts';
 import { createRunner, type Execute } from './execution.ts';
 import { newRequestId, normaliseRequestId, type RequestError, type RequestRecord } from './model.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
-import type { AuditEvent, RequestStore } from './store.ts';
+import type { AuditEvent, RequestStore, StoreHealth } from './store.ts';
 import { auditActor, contention, createTransitions, MAX_ATTEMPTS, SYSTEM } from './transitions.ts';
 
 export interface WorkflowOptions {
@@ -23,6 +23,15 @@ export interface WorkflowOptions {
    * listing, an approval arriving late) found it overdue: platforms update its card.
    */
   onExpired?: (record: RequestRecord) => void;
+  /** How background retries wait (storing a result that could not be stored at first). */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Told when a vendor call finished but its result could not be stored: the caller gets
+   * outcome unknown (`result_not_stored`), and the workflow keeps trying in the background.
+   */
+  onResultNotStored?: (request: RequestRecord, error: unknown) => void;
+  /** Told when the background retry stored such a result: the request's real outcome. */
+  onLateResult?: (record: RequestRecord) => void;
 }
 
 export interface SubmitInput {
@@ -38,6 +47,8 @@ export interface SubmitInput {
    */
   deliveryKey?: string;
   conversation?: unknown;
+  /** Where the command was typed (opaque platform JSON): a change nobody saw on a card is posted there. */
+  origin?: unknown;
 }
 
 export interface Workflow {
@@ -65,13 +76,18 @@ export interface Workflow {
   recover(): Promise<{ unknown: RequestRecord[]; resumed: Outcome[] }>;
   /** Keeps where a platform posted the request's card; no state change, no audit event. */
   setConversation(id: string, conversation: unknown): Promise<RequestRecord | undefined>;
+  /** Whether the store takes writes (for /readyz); if not, the store error that says why. */
+  health(): Promise<StoreHealth>;
+  /** Stops background work (retries of results that could not be stored); the store stays open. */
+  close(): void;
 }
 
 /**
  * The request stored under a submission's delivery key, when it is a redelivery of the same
  * submission: the same person on the same platform asking for the same call on the same target.
  * A key that names someone else's request (or another command) is never answered with that
- * request: the submission is refused instead, and nothing is stored.
+ * request: the submission is refused instead, and nothing is stored. The outcome says
+ * `redelivered`: the first delivery was answered by whoever handled it, so platforms post nothing.
  */
 function redelivered(existing: RequestRecord, input: SubmitInput): Outcome {
   const { requester } = existing;
@@ -80,7 +96,7 @@ function redelivered(existing: RequestRecord, input: SubmitInput): Outcome {
     requester.id === input.actor.id &&
     existing.target === input.target &&
     sameCall(existing.call, input.call);
-  if (same) return outcomeOf(existing);
+  if (same) return { ...outcomeOf(existing), redelivered: true };
   throw new DomainopsError(
     'delivery_key_conflict',
     'this delivery id already belongs to another request, so the command was not run',
@@ -105,8 +121,13 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
   const given = options.policy;
   const policy = typeof given === 'function' ? given : () => given;
   const t = createTransitions(store, now, options.onExpired);
-  const run = createRunner(store, t, options.execute);
-  const decisions = createDecisions({ t, policy, run, now });
+  const runner = createRunner(store, t, options.execute, {
+    sleep: options.sleep ?? backgroundSleep,
+    ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
+    ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+  });
+  const { run, perform } = runner;
+  const decisions = createDecisions({ t, policy, perform, now });
 
   const submit = async (input: SubmitInput): Promise<Outcome> => {
     const { call, actor, target, deliveryKey } = input;
@@ -135,6 +156,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         version: 0,
         ...(deliveryKey === undefined ? {} : { deliveryKey }),
         ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+        ...(input.origin === undefined ? {} : { origin: input.origin }),
       };
       let record: RequestRecord;
       const details: Record<string, unknown> = { action: call.action, target, subject };
@@ -143,7 +165,9 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         record = { ...base, status: 'rejected', explanation: decision.explanation.text, error };
         Object.assign(details, { reason: decision.reason, code: decision.code });
       } else if (decision.decision === 'allow') {
-        record = { ...base, status: 'approved', rule: decision.rule.name };
+        // Stored as executing at once (audited as approved, then executing): one write, so a store
+        // that fails after it cannot leave an approved request that a later start would run.
+        record = { ...base, status: 'executing', rule: decision.rule.name };
         Object.assign(details, { rule: decision.rule.name, approval: 'none' });
       } else {
         const { approvers, count, expires } = decision.approval;
@@ -155,23 +179,36 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         Object.assign(details, { rule: decision.rule.name });
       }
       const type = record.status === 'rejected' ? 'rejected' : 'submitted';
-      const submitted: AuditEvent = {
-        at,
-        requestId: record.id,
-        actor: auditActor(actor),
-        type,
-        to: record.status,
-        details,
-      };
-      const inserted = await store.insert(record, [submitted]);
+      const by = auditActor(actor);
+      const events: AuditEvent[] = [
+        {
+          at,
+          requestId: record.id,
+          actor: by,
+          type,
+          to: record.status === 'executing' ? 'approved' : record.status,
+          details,
+        },
+      ];
+      if (record.status === 'executing') {
+        events.push({
+          at,
+          requestId: record.id,
+          actor: by,
+          type: 'executing',
+          from: 'approved',
+          to: 'executing',
+        });
+      }
+      const inserted = await store.insert(record, events);
       if (!inserted.inserted) {
         // A duplicate delivery that raced us; without one, an id collision: draw another id.
         if (inserted.existing)
           return redelivered((await t.refresh(inserted.existing)) ?? inserted.existing, input);
         continue;
       }
-      if (inserted.record.status === 'approved') {
-        return { ...(await run(inserted.record, auditActor(actor))), explanation: decision.explanation };
+      if (inserted.record.status === 'executing') {
+        return { ...(await perform(inserted.record, by)), explanation: decision.explanation };
       }
       return outcomeOf(inserted.record, decision.explanation);
     }
@@ -227,5 +264,14 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       }
       throw contention(id);
     },
+    health: () => store.health(),
+    close: () => runner.close(),
   };
+}
+
+/** Waits without keeping the process alive (a CLI run ends when its command is answered). */
+function backgroundSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 }

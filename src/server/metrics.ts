@@ -10,8 +10,14 @@ export interface Metrics {
   vendorAttempt(attempt: AttemptRecord): void;
 }
 
-/** Creates the metrics; `pendingCount` is read at every scrape. */
-export function createMetrics(pendingCount: () => Promise<number>): Metrics {
+/**
+ * Creates the metrics; `pendingCount` and `storeWritable` are read at every scrape (a reading
+ * that fails leaves the gauge as it was, so a broken store does not break the scrape).
+ */
+export function createMetrics(
+  pendingCount: () => Promise<number>,
+  storeWritable?: () => Promise<boolean>,
+): Metrics {
   const registry = new Registry();
   const commands = new Counter({
     name: 'domainops_commands_total',
@@ -31,9 +37,23 @@ export function createMetrics(pendingCount: () => Promise<number>): Metrics {
     help: 'Requests waiting for approval',
     registers: [registry],
     async collect() {
-      this.set(await pendingCount());
+      try {
+        this.set(await pendingCount());
+      } catch {
+        // The store cannot be read: domainops_store_writable says so.
+      }
     },
   });
+  if (storeWritable) {
+    new Gauge({
+      name: 'domainops_store_writable',
+      help: 'Whether the store takes writes (1) or not (0: full, read-only, missing, corrupt or locked; /readyz fails)',
+      registers: [registry],
+      async collect() {
+        this.set((await storeWritable().catch(() => false)) ? 1 : 0);
+      },
+    });
+  }
   return {
     registry,
     command(action, outcome) {

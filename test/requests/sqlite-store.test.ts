@@ -58,7 +58,7 @@ describe('sqlite store', () => {
     expect(existsSync(file)).toBe(true);
     const raw = new DatabaseSync(file);
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 1 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
     raw.close();
     const again = openSqliteStore(file);
     expect(await again.get('r-00000001')).toMatchObject({ id: 'r-00000001', version: 1, status: 'pending' });

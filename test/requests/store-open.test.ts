@@ -21,8 +21,9 @@ describe('opening the store', () => {
     writeFileSync(text, 'these are not SQLite pages, just some text that is long enough to be read');
     expect(() => openSqliteStore(text)).toThrow(
       expect.objectContaining({
-        code: 'store_unavailable',
-        message: expect.stringMatching(/not a database/),
+        code: 'store_corrupt',
+        message: expect.stringMatching(/^store: cannot open .*notes\.txt \(file is not a database\)/),
+        hint: expect.stringMatching(/restore the store from a backup/),
       }),
     );
   });

@@ -115,7 +115,7 @@ export function apiRoutes(
         if (text === '' || text.length > MAX_TEXT) {
           throw new ApiError(400, 'bad_text', `"text" must be a command of 1 to ${MAX_TEXT} characters`);
         }
-        const reply = await chat.message({ text, actor, ...keyFrom(body) });
+        const reply = await chat.message({ text, actor, origin: { platform: 'local' }, ...keyFrom(body) });
         const record = reply?.reply.record;
         if (record?.status === 'pending' && record.conversation === undefined) {
           // Its card is shown here: a change made elsewhere (or its expiry) is then shown here too.

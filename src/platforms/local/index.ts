@@ -38,5 +38,14 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
           : `${reply.decision} ${reply.requestId} in ${by.platform}`;
       conversation.add({ as: by?.email ?? by?.id ?? 'domainops', kind: 'update', text }, result);
     },
+    // A request typed here that has no card (it needed no approval), settled without anyone
+    // seeing it (recovery at start): shown like an update.
+    async postToOrigin(_origin, { result }) {
+      const { reply } = result;
+      conversation.add(
+        { as: 'domainops', kind: 'update', text: `${reply.requestId}: ${reply.status}` },
+        result,
+      );
+    },
   };
 }
