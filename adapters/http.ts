@@ -1,11 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
-import type { Vendor } from '../src/commands/model.ts';
 import type { HttpSettings } from '../src/config/types.ts';
 import { redactRequest } from './redact.ts';
 import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
 import { scrub } from './scrub.ts';
-import type { PreparedRequest, RedactedRequest } from './types.ts';
+import type { PreparedRequest, RedactedRequest, Vendor } from './types.ts';
 import { VendorError } from './vendor-error.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { Vendor } from '../src/commands/model.ts';
 import type { HttpResponse } from './http.ts';
 import { scrub, scrubDeep } from './scrub.ts';
+import type { Vendor } from './types.ts';
 import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.ts';
 
 /** The stable code for an HTTP error status (vendor mappers may refine it). */

@@ -1,19 +1,22 @@
-import type { Vendor, VendorAction, VendorCall } from '../src/commands/model.ts';
+import type { RedactedRequest } from '../src/core/ports.ts';
+import type { F5Call } from './f5xc/commands.ts';
+import type { F5Target } from './f5xc/target.ts';
+import type { WebexCall } from './webex-identity/commands.ts';
+import type { WebexTarget } from './webex-identity/target.ts';
+import type { YandexCall } from './yandex-org/commands.ts';
+import type { YandexTarget } from './yandex-org/target.ts';
 
-/** A vendor request as it goes on the wire (after auth is applied, before redaction). */
-export interface PreparedRequest {
-  method: 'GET' | 'POST' | 'DELETE';
-  /** Full URL, query included. */
-  url: string;
-  headers: Record<string, string>;
-  /** Serialised body exactly as sent (JSON text or form-encoded text). */
-  body?: string;
-  /** False for POSTs with side effects: such a request is never retried once it may have reached the vendor. */
-  idempotent: boolean;
-}
+export type { PreparedRequest, RedactedRequest } from '../src/core/ports.ts';
 
-/** A request with secrets replaced by `[REDACTED]`: what dry-run prints and errors carry. */
-export type RedactedRequest = Omit<PreparedRequest, 'idempotent'>;
+/** The `vendor:` name of a module built on this folder's HTTP layer. */
+export type Vendor = string;
+
+/** The calls of the vendor modules in this folder. */
+export type VendorCall = WebexCall | F5Call | YandexCall;
+export type VendorAction = VendorCall['action'];
+
+/** The targets of the vendor modules in this folder. */
+export type Target = WebexTarget | F5Target | YandexTarget;
 
 /** One DNS challenge of a Yandex domain (seeds 003/004). */
 export interface YandexChallenge {
@@ -50,15 +53,11 @@ export type VendorResult =
   | { action: 'validate'; domain: YandexDomain; operationId: string; raw: unknown }
   | { action: 'domain'; domain: YandexDomain; raw: unknown };
 
-/** A typed client for one configured target. */
+/** A typed client for one configured target (the core sees it as its VendorClient port). */
 export interface VendorClient {
   readonly vendor: Vendor;
   /** The configured target name. */
   readonly target: string;
-  /** The vendor-side id shown on cards: Webex org id, F5 tenant host, Yandex federation/userpool id. */
-  readonly vendorRef: string;
-  /** Actions this target can run. */
-  readonly actions: readonly VendorAction[];
   /**
    * The first request `execute` would send for this call, with secrets redacted. Built by the
    * same code as the real request; needs no token and makes no network call.

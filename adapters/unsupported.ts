@@ -1,4 +1,4 @@
-import type { Vendor } from '../src/commands/model.ts';
+import type { Vendor } from './types.ts';
 import { VendorError } from './vendor-error.ts';
 
 /** A call routed to a target whose vendor cannot run it: a bug upstream, reported before any request. */

@@ -1,7 +1,6 @@
-import type { Vendor } from '../src/commands/model.ts';
-import { DomainopsError } from '../src/errors.ts';
+import { VendorFailure } from '../src/core/errors.ts';
 import { scrub, scrubDeep } from './scrub.ts';
-import type { RedactedRequest } from './types.ts';
+import type { RedactedRequest, Vendor } from './types.ts';
 
 /**
  * Stable codes of vendor failures. `vendor_outcome_unknown` means the request may have
@@ -52,28 +51,24 @@ export interface VendorErrorInit {
  * adapter put into them: a vendor that echoes a token cannot carry it into a card, the JSON
  * document, the store, the audit trail or a log.
  */
-export class VendorError extends DomainopsError {
+export class VendorError extends VendorFailure {
   override readonly code: VendorErrorCode;
-  readonly vendor: Vendor;
-  readonly status: number | undefined;
   readonly vendorMessage: string | undefined;
-  readonly requestId: string | undefined;
   readonly request: RedactedRequest | undefined;
-  readonly outcome: 'failed' | 'unknown';
 
   constructor(init: VendorErrorInit) {
     super(init.code, scrub(init.message), {
+      vendor: init.vendor,
+      outcome: init.outcome ?? (init.code === 'vendor_outcome_unknown' ? 'unknown' : 'failed'),
+      status: init.status,
+      requestId: init.requestId === undefined ? undefined : scrub(init.requestId),
       ...(init.hint === undefined ? {} : { hint: scrub(init.hint) }),
       ...(init.cause === undefined ? {} : { cause: init.cause }),
     });
     this.name = 'VendorError';
     this.code = init.code;
-    this.vendor = init.vendor;
-    this.status = init.status;
     this.vendorMessage = init.vendorMessage === undefined ? undefined : scrub(init.vendorMessage);
-    this.requestId = init.requestId === undefined ? undefined : scrub(init.requestId);
     this.request = init.request === undefined ? undefined : scrubDeep(init.request);
-    this.outcome = init.outcome ?? (init.code === 'vendor_outcome_unknown' ? 'unknown' : 'failed');
   }
 
   override toJSON(): {

@@ -1,9 +1,9 @@
 import { createHttpClient } from '../adapters/index.ts';
 import { type App, createApp } from './app.ts';
 import type { Config } from './config/types.ts';
+import type { RequestStore } from './core/requests/store.ts';
 import { type ChatService, createChatService } from './platforms/chat.ts';
 import type { Platform } from './platforms/types.ts';
-import type { RequestStore } from './requests/store.ts';
 import { createHttpServer, type HttpServer } from './server/http-server.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { createMetrics } from './server/metrics.ts';
@@ -147,10 +147,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     ready: async () => {
       // Not ready when the store cannot take writes (full, read-only, deleted or replaced,
-      // corrupt, locked for long): commands would fail. The log names the cause and the fix.
-      const checks: Record<string, boolean> = { store: (await storeHealth()).ok };
+      // corrupt, locked for long): commands would fail. The body and the log name the cause and
+      // the fix (the store errors' messages never name the file).
+      const health = await storeHealth();
+      const checks: Record<string, boolean> = { store: health.ok };
       for (const p of platforms) checks[p.name] = p.ready();
-      return { ok: Object.values(checks).every(Boolean), checks };
+      const ok = Object.values(checks).every(Boolean);
+      if (health.ok) return { ok, checks };
+      const { code, message, hint } = health.error;
+      return { ok, checks, storeError: { code, message, ...(hint === undefined ? {} : { hint }) } };
     },
   });
   const url = await server.listen(config.server.host, config.server.port);

@@ -1,8 +1,7 @@
-import type { Vendor } from '../../src/commands/model.ts';
 import type { Secret } from '../../src/config/secret.ts';
 import { DomainopsError } from '../../src/errors.ts';
 import type { HttpClient, HttpResponse, SendOptions } from '../http.ts';
-import type { PreparedRequest } from '../types.ts';
+import type { PreparedRequest, Vendor } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';
 
 /**

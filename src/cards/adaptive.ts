@@ -1,5 +1,18 @@
 import { adaptiveCode, adaptiveText, clip, clipBytes, webexMarkdown, webexMarkdownCode } from './escape.ts';
-import { type Card, delimit, type Section, type Span, submitData, type Tone } from './model.ts';
+import {
+  type Button,
+  type ButtonAction,
+  type Card,
+  delimit,
+  type Section,
+  type Span,
+  type Tone,
+} from './model.ts';
+
+/** The Adaptive `Action.Submit` data of a button (what a Webex attachment action's `inputs` carries). */
+export function submitData(button: Button): { domainops: ButtonAction; requestId: string } {
+  return { domainops: button.action, requestId: button.requestId };
+}
 
 /** Webex: at most 7439 bytes of `text`/`markdown` in a message. */
 export const WEBEX_TEXT_MAX_BYTES = 7439;

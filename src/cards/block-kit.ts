@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { clip, slackCode, slackText } from './escape.ts';
-import { type Card, delimit, type Section, type Span, slackActionId, type Tone } from './model.ts';
+import { type ButtonAction, type Card, delimit, type Section, type Span, type Tone } from './model.ts';
+
+/** The Slack `action_id` of a button: `domainops_<action>`, its `value` the request id. */
+export function slackActionId(action: ButtonAction): `domainops_${ButtonAction}` {
+  return `domainops_${action}`;
+}
 
 /** Block Kit limits (api.slack.com/reference/block-kit). */
 export const SLACK_LIMITS = {

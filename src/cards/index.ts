@@ -1,21 +1,27 @@
 import type { Reply } from '../app.ts';
+import { type CardContext, cardForReply } from '../core/cards/build.ts';
 import { fallbackText, renderAdaptiveCard } from './adaptive.ts';
 import { renderBlockKit } from './block-kit.ts';
-import { type CardContext, cardForReply } from './build.ts';
 
+export type { CardContext } from '../core/cards/build.ts';
+export { cardForReply } from '../core/cards/build.ts';
+export {
+  cardForAudit,
+  cardForHelp,
+  cardForPending,
+  cardForTargets,
+  cardForWhoami,
+} from '../core/cards/lists.ts';
 export {
   ADAPTIVE_MAX_ACTIONS,
   ADAPTIVE_MAX_BYTES,
   fallbackText,
   renderAdaptiveCard,
+  submitData,
   WEBEX_TEXT_MAX_BYTES,
 } from './adaptive.ts';
-export { renderBlockKit, SLACK_LIMITS } from './block-kit.ts';
-export type { CardContext } from './build.ts';
-export { cardForReply } from './build.ts';
-export { cardForAudit, cardForHelp, cardForPending, cardForTargets, cardForWhoami } from './lists.ts';
+export { renderBlockKit, SLACK_LIMITS, slackActionId } from './block-kit.ts';
 export type { Button, ButtonAction, Card, CardKind, Section, Span, Tone } from './model.ts';
-export { slackActionId, submitData } from './model.ts';
 
 /** A reply's card for every platform: what platforms send and `exec --json` prints as `cards`. */
 export interface RenderedCards {

@@ -1,47 +1,7 @@
-import { ACTION_VENDOR, isVendorAction, VENDOR_ACTIONS } from '../commands/model.ts';
-import { formatDuration } from '../config/duration.ts';
-import type { Config, PolicyRule, Target } from '../config/types.ts';
+import { formatDuration } from '../core/config/duration.ts';
+import type { Config, PolicyRule } from '../core/config/types.ts';
+import { type Composition, modules as defaultModules } from '../modules.ts';
 import { isLoopbackHost } from '../platforms/local/identities.ts';
-
-function vendorRef(target: Target): string {
-  switch (target.vendor) {
-    case 'webex':
-      return `org ${target.orgId}`;
-    case 'f5xc':
-      return `tenant ${new URL(target.tenantUrl).host}`;
-    case 'yandex':
-      return `${target.scope.kind} ${target.scope.id}`;
-  }
-}
-
-/** The URLs domainops connects to (or, for a webhook, is reached at) for a target, by config path. */
-function targetUrls(target: Target): [string, string][] {
-  const at = (field: string, url: string): [string, string] => [`targets.${target.name}.${field}`, url];
-  switch (target.vendor) {
-    case 'webex':
-      return [
-        at('apiUrl', target.apiUrl),
-        ...(target.auth.kind === 'refreshToken' ? [at('auth.tokenUrl', target.auth.tokenUrl)] : []),
-      ];
-    case 'f5xc':
-      return [at('tenantUrl', target.tenantUrl)];
-    case 'yandex':
-      return [
-        at('apiUrl', target.apiUrl),
-        at('operationUrl', target.operationUrl),
-        ...(target.auth.kind === 'serviceAccountKey' ? [at('auth.iamUrl', target.auth.iamUrl)] : []),
-      ];
-  }
-}
-
-function chatUrls(config: Config): [string, string][] {
-  const { slack, webex } = config.chat;
-  return [
-    ...(slack ? [['chat.slack.apiUrl', slack.apiUrl] as [string, string]] : []),
-    ...(webex ? [['chat.webex.apiUrl', webex.apiUrl] as [string, string]] : []),
-    ...(webex?.webhookUrl ? [['chat.webex.webhookUrl', webex.webhookUrl] as [string, string]] : []),
-  ];
-}
 
 /**
  * A note for each `http://` URL whose host is not loopback: tokens, webhook payloads and vendor
@@ -57,30 +17,19 @@ function plainHttpNotes(urls: [string, string][]): string[] {
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * The identity API takes the identity-assigned organization UUID. The ids of `GET
- * /v1/organizations` are base64 of `ciscospark://<region>/ORGANIZATION/<uuid>`; when orgId is
- * one of those, the note names the UUID inside it.
- */
-function webexOrgIdNote(target: Target): string[] {
-  if (target.vendor !== 'webex' || UUID.test(target.orgId)) return [];
-  const decoded = Buffer.from(target.orgId, 'base64').toString('latin1');
-  const inner = /^ciscospark:\/\/[^/]+\/ORGANIZATION\/([0-9a-f-]{36})$/i.exec(decoded)?.[1];
-  const use = inner !== undefined && UUID.test(inner) ? `use ${inner}` : 'use the UUID shown in Control Hub';
-  return [
-    `note: targets.${target.name}.orgId is not a UUID: the identity API wants the identity-assigned organization UUID (the base64 ids of /v1/organizations fail with 404); ${use}`,
-  ];
+function chatSummary(config: Config, modules: Composition): string {
+  const chat = config.chat as Record<string, unknown>;
+  const parts = modules.platforms.flatMap((p) => {
+    const c = chat[p.name];
+    if (c === undefined) return [];
+    return [p.summary ? `${p.name} (${p.summary(c)})` : p.name];
+  });
+  return parts.length > 0 ? parts.join(', ') : 'none configured';
 }
 
-function chatSummary(config: Config): string {
-  const parts: string[] = [];
-  const { slack, webex } = config.chat;
-  if (slack)
-    parts.push(`slack (${slack.appToken ? 'Socket Mode' : 'HTTP mode at /slack/events'}, ${slack.command})`);
-  if (webex) parts.push(`webex (${webex.webhookUrl ? `webhook ${webex.webhookUrl}` : 'websocket mode'})`);
-  return parts.length > 0 ? parts.join(', ') : 'none configured';
+function chatUrls(config: Config, modules: Composition): [string, string][] {
+  const chat = config.chat as Record<string, unknown>;
+  return modules.platforms.flatMap((p) => (chat[p.name] !== undefined && p.urls ? p.urls(chat[p.name]) : []));
 }
 
 /**
@@ -103,15 +52,22 @@ function unreachableApprovers(config: Config, rule: PolicyRule): string[] {
  * and a policy summary. `ok` is false when a secret does not resolve; notes (plain http://,
  * a Webex orgId that is not a UUID, approvals that cannot be collected) warn without failing.
  */
-export function checkConfigReport(config: Config): { ok: boolean; text: string } {
+export function checkConfigReport(
+  config: Config,
+  modules: Composition = defaultModules,
+): { ok: boolean; text: string } {
   const lines: string[] = [`config: ${config.source}`, `store: ${config.store}`, '', 'targets:'];
   const targets = Object.values(config.targets);
   if (targets.length === 0) lines.push('  (none: vendor commands cannot run)');
   for (const target of targets) {
-    const actions = VENDOR_ACTIONS.filter((a) => ACTION_VENDOR[a] === target.vendor);
-    lines.push(`  ${target.name}: ${target.vendor}, ${vendorRef(target)}; runs ${actions.join(', ')}`);
-    for (const note of [...webexOrgIdNote(target), ...plainHttpNotes(targetUrls(target))])
-      lines.push(`    ${note}`);
+    const module = modules.vendors.find((m) => m.vendor === target.vendor)!;
+    const actions = module.commands.map((c) => c.action);
+    lines.push(`  ${target.name}: ${target.vendor}, ${module.reference(target)}; runs ${actions.join(', ')}`);
+    const notes = [
+      ...(module.notes?.(target) ?? []).map((n) => `note: ${n}`),
+      ...plainHttpNotes(module.urls(target)),
+    ];
+    for (const note of notes) lines.push(`    ${note}`);
   }
   lines.push('', 'secrets:');
   let ok = true;
@@ -153,15 +109,18 @@ export function checkConfigReport(config: Config): { ok: boolean; text: string }
         `     note: the requester never counts, so a request by ${stuck.join(', ')} can get at most ${rule.approval.kind === 'required' ? rule.approval.count - 1 : 0} approval(s) and will expire: add approvers or lower count`,
       );
     }
-    const instant = rule.approval.kind === 'none' ? [] : rule.actions.filter((a) => !isVendorAction(a));
+    const instant =
+      rule.approval.kind === 'none'
+        ? []
+        : rule.actions.filter((a) => modules.grammar.vendorOf(a) === undefined);
     if (instant.length > 0) {
       lines.push(
         `     note: ${instant.join(', ')} cannot wait for an approval, so this rule refuses them; list them in a rule with approval: none`,
       );
     }
   }
-  lines.push('', `chat: ${chatSummary(config)}`);
-  for (const note of plainHttpNotes(chatUrls(config))) lines.push(`  ${note}`);
+  lines.push('', `chat: ${chatSummary(config, modules)}`);
+  for (const note of plainHttpNotes(chatUrls(config, modules))) lines.push(`  ${note}`);
   lines.push('', ok ? 'OK' : 'FAILED: some secrets do not resolve (see above)');
   return { ok, text: lines.join('\n') };
 }

@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
 import { type App, createApp, type Reply, replyDocument } from '../app.ts';
 import { renderCards } from '../cards/index.ts';
-import { normalizeEmail } from '../commands/normalize.ts';
-import { parseCommand } from '../commands/parse.ts';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { normalizeEmail } from '../core/grammar/normalize.ts';
+import type { Actor } from '../core/policy/actor.ts';
+import { auditToJsonLines } from '../core/requests/audit.ts';
+import { auditText, pendingText } from '../core/text.ts';
 import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
-import type { Actor } from '../policy/actor.ts';
-import { auditText, pendingText } from '../present/text.ts';
-import { auditToJsonLines } from '../requests/audit.ts';
 import { checkConfigReport } from './check-config.ts';
 import { startCommand } from './start.ts';
 
@@ -87,14 +86,15 @@ function actorFrom(values: Values): Actor {
  * characters, mentions or markup, at most 500 characters), so that a reason typed at the CLI
  * shows on the cards exactly like one typed in chat.
  */
-function denyReason(reason: string | undefined): string | undefined {
+function denyReason(app: App, reason: string | undefined): string | undefined {
   if (reason === undefined) return undefined;
-  const parsed = parseCommand(`deny r-0 ${reason}`);
+  const parsed = app.present.grammar.parse(`deny r-0 ${reason}`);
   if (!parsed.ok) {
     const { message, usage } = parsed.error;
     throw new UsageError(`--reason: ${message.slice(0, message.length - `. Usage: ${usage}`.length)}`);
   }
-  return parsed.command.action === 'deny' ? parsed.command.reason : undefined;
+  const command = parsed.command;
+  return 'id' in command && command.action === 'deny' ? command.reason : undefined;
 }
 
 function positional(args: string[], count: number, what: string): string[] {
@@ -174,7 +174,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function print(reply: Reply, json: boolean | undefined, io: CliIo, app: App): number {
   if (json) {
     // The `cards` member of design.md: what Webex and Slack would show for this reply.
-    const cards = renderCards(reply, { targets: app.config.targets, now: Date.now() });
+    const cards = renderCards(reply, { present: app.present, now: app.clock.now() });
     io.stdout(
       JSON.stringify(
         { ...replyDocument(reply), cards: { webex: cards.webex, slack: { blocks: cards.slack.blocks } } },
@@ -214,7 +214,7 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
         sub === 'approve'
           ? await app.approve(id!, actor)
           : sub === 'deny'
-            ? await app.deny(id!, actor, denyReason(values.reason))
+            ? await app.deny(id!, actor, denyReason(app, values.reason))
             : await app.cancel(id!, actor);
       return print(reply, values.json, io, app);
     }

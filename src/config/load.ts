@@ -3,11 +3,13 @@ import { dirname, resolve } from 'node:path';
 import { domainToASCII } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { Action } from '../commands/model.ts';
-import { ConfigError } from '../errors.ts';
-import { configSchema, EMAIL_PATTERN, type RawConfig } from './schema.ts';
-import { Secret } from './secret.ts';
-import type { Approval, Config, PolicyRule, Target } from './types.ts';
+import { Secret } from '../core/config/secret.ts';
+import type { Approval, Config, PolicyRule } from '../core/config/types.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { TargetBase } from '../core/ports.ts';
+import { EMAIL_PATTERN } from '../core/vocabulary.ts';
+import { type Composition, modules as defaultModules } from '../modules.ts';
+import { createConfigSchema, type RawConfig } from './schema.ts';
 
 type Issue = { path: string; message: string };
 
@@ -32,7 +34,11 @@ export function configPath(explicit: string | undefined, env: NodeJS.ProcessEnv 
 }
 
 /** Reads, parses and validates a config file. Throws ConfigError naming each bad field. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  modules: Composition = defaultModules,
+): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -45,11 +51,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
         : undefined,
     );
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, modules);
 }
 
 /** Validates config text; `file` is used for messages and to resolve relative paths. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  modules: Composition = defaultModules,
+): Config {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -60,9 +71,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     );
   }
   const data: unknown = doc.toJS() ?? {};
-  const parsed = configSchema.safeParse(data);
+  const parsed = createConfigSchema(modules, modules.grammar.actions).safeParse(data);
   if (!parsed.success) throw new ConfigError(zodIssues(parsed.error));
-  return build(parsed.data, resolve(file), env);
+  return build(parsed.data, resolve(file), env, modules);
 }
 
 /**
@@ -84,7 +95,7 @@ function domainGlob(glob: string): string | undefined {
   return out.join('.');
 }
 
-function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
+function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: Composition): Config {
   const baseDir = dirname(source);
   const secrets: Secret[] = [];
   const secret = (ref: string, path: string): Secret => {
@@ -94,77 +105,21 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
   };
   const issues: Issue[] = [];
 
-  const targets: Record<string, Target> = {};
+  const targets: Record<string, TargetBase> = {};
   for (const [name, t] of Object.entries(raw.targets)) {
-    const at = `targets.${name}.auth`;
-    if (t.vendor === 'webex') {
-      const a = t.auth;
-      targets[name] = {
-        name,
-        vendor: 'webex',
-        orgId: t.orgId,
-        apiUrl: t.apiUrl,
-        auth:
-          'accessToken' in a
-            ? { kind: 'accessToken', accessToken: secret(a.accessToken, `${at}.accessToken`) }
-            : {
-                kind: 'refreshToken',
-                clientId: a.clientId,
-                clientSecret: secret(a.clientSecret, `${at}.clientSecret`),
-                refreshToken: secret(a.refreshToken, `${at}.refreshToken`),
-                tokenUrl: a.tokenUrl,
-              },
-      };
-    } else if (t.vendor === 'f5xc') {
-      const a = t.auth;
-      targets[name] = {
-        name,
-        vendor: 'f5xc',
-        tenantUrl: t.tenantUrl,
-        auth:
-          'apiToken' in a
-            ? { kind: 'apiToken', apiToken: secret(a.apiToken, `${at}.apiToken`) }
-            : {
-                kind: 'p12',
-                p12: secret(a.p12, `${at}.p12`),
-                passphrase: secret(a.passphrase, `${at}.passphrase`),
-              },
-      };
-      if ('p12' in a && !a.p12.startsWith('file:')) {
-        issues.push({ path: `${at}.p12`, message: 'a P12 certificate is read from a file: use file:PATH' });
-      }
-    } else {
-      const a = t.auth;
-      targets[name] = {
-        name,
-        vendor: 'yandex',
-        scope:
-          t.federationId !== undefined
-            ? { kind: 'federation', id: t.federationId }
-            : { kind: 'userpool', id: t.userpoolId! },
-        apiUrl: t.apiUrl,
-        operationUrl: t.operationUrl,
-        operationPoll: t.operationPoll,
-        auth:
-          'iamToken' in a
-            ? { kind: 'iamToken', iamToken: secret(a.iamToken, `${at}.iamToken`) }
-            : {
-                kind: 'serviceAccountKey',
-                serviceAccountKey: secret(a.serviceAccountKey, `${at}.serviceAccountKey`),
-                iamUrl: a.iamUrl,
-                ...(a.audience === undefined ? {} : { audience: a.audience }),
-              },
-      };
-    }
+    const module = modules.vendors.find((m) => m.vendor === t.vendor)!;
+    targets[name] = module.buildTarget(name, t.parsed, secret);
   }
 
   const groups = raw.policy.groups;
+  const idPrefixes = modules.platforms.filter((p) => p.platformIds).map((p) => p.name);
+  const platformId = new RegExp(`^(${idPrefixes.join('|')}):\\S+$`);
   const checkPrincipal = (p: string, path: string): void => {
-    if (EMAIL_PATTERN.test(p) || /^(slack|webex):\S+$/.test(p)) return;
+    if (EMAIL_PATTERN.test(p) || platformId.test(p)) return;
     if (Object.hasOwn(groups, p)) return;
     issues.push({
       path,
-      message: `"${p}" is not an email, a platform id (slack:U…, webex:…) or a group defined in policy.groups`,
+      message: `"${p}" is not an email, a platform id (${idPrefixes.map((n) => `${n}:…`).join(', ')}) or a group defined in policy.groups`,
     });
   };
   for (const [group, members] of Object.entries(groups)) {
@@ -199,7 +154,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
     const out: PolicyRule = {
       name: r.name ?? `rule ${index + 1}`,
       index,
-      actions: r.actions as Action[],
+      actions: r.actions,
       requesters: r.requesters,
       approval,
     };
@@ -219,33 +174,11 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
     return out;
   });
 
-  const chat: Config['chat'] = {};
-  if (raw.chat.slack) {
-    const s = raw.chat.slack;
-    chat.slack = {
-      botToken: secret(s.botToken, 'chat.slack.botToken'),
-      command: s.command,
-      apiUrl: s.apiUrl,
-    };
-    if (s.signingSecret) chat.slack.signingSecret = secret(s.signingSecret, 'chat.slack.signingSecret');
-    if (s.appToken) chat.slack.appToken = secret(s.appToken, 'chat.slack.appToken');
-    if (!s.appToken && !s.signingSecret) {
-      issues.push({
-        path: 'chat.slack',
-        message: 'set appToken (Socket Mode) or signingSecret (HTTP mode at /slack/events)',
-      });
-    }
-  }
-  if (raw.chat.webex) {
-    const w = raw.chat.webex;
-    chat.webex = { botToken: secret(w.botToken, 'chat.webex.botToken'), apiUrl: w.apiUrl };
-    if (w.webhookUrl) chat.webex.webhookUrl = w.webhookUrl;
-    if (w.webhookSecret) chat.webex.webhookSecret = secret(w.webhookSecret, 'chat.webex.webhookSecret');
-    if (w.webhookUrl && !w.webhookSecret) {
-      issues.push({
-        path: 'chat.webex.webhookSecret',
-        message: 'webhook mode needs a webhookSecret so that deliveries can be verified',
-      });
+  const chat: Record<string, unknown> = {};
+  for (const platform of modules.platforms) {
+    const section = (raw.chat as Record<string, unknown>)[platform.name];
+    if (platform.config && section !== undefined) {
+      chat[platform.name] = platform.config.build(section, secret, (issue) => issues.push(issue));
     }
   }
 
@@ -266,7 +199,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv): Config {
     policy: { groups, rules },
     server: { host: raw.server.host, port },
     http: raw.http,
-    chat,
+    chat: chat as Config['chat'],
     secrets,
   };
 }

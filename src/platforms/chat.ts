@@ -1,8 +1,8 @@
 import type { App, HandleOptions, Reply } from '../app.ts';
 import { renderCards } from '../cards/index.ts';
-import type { Actor } from '../policy/actor.ts';
-import type { RequestRecord } from '../requests/model.ts';
-import { REFUSAL_CODES } from '../requests/outcome.ts';
+import type { Actor } from '../core/policy/actor.ts';
+import { isRedelivery, recordOf } from '../core/reply.ts';
+import type { RequestRecord } from '../core/requests/model.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Metrics } from '../server/metrics.ts';
 import type { Platform, PlatformName } from './types.ts';
@@ -18,7 +18,7 @@ export interface ChatReply {
  * another platform, or the expiry sweep. What `Platform.notify` receives.
  */
 export interface RequestUpdate {
-  /** The request as it is now, rendered; `result.reply.record.conversation` says where its card was posted. */
+  /** The request as it is now, rendered; `recordOf(result.reply).conversation` says where its card was posted. */
   result: ChatReply;
   /** Who changed it (approve, deny, cancel); undefined when domainops did (expiry, recovery at start). */
   by?: Actor;
@@ -92,8 +92,7 @@ export interface ChatService {
  * counted, a decision, a rejection on the policy re-check), rather than one that was refused.
  */
 export function isRequestChange(reply: Reply): boolean {
-  if (reply.decision === undefined || reply.record === undefined) return false;
-  return reply.error === undefined || !REFUSAL_CODES.has(reply.error.code);
+  return reply.kind === 'request' && reply.decision !== undefined;
 }
 
 export interface ChatServiceOptions {
@@ -134,7 +133,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
   const render = (reply: Reply): ChatReply => ({
     reply,
     cards: renderCards(reply, {
-      targets: app.config.targets,
+      present: app.present,
       now: now(),
       ...(options.sandbox ? { sandbox: true } : {}),
     }),
@@ -161,7 +160,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
    */
   const notify = (update: RequestUpdate): Promise<void> =>
     track(async () => {
-      const record = update.result.reply.record;
+      const record = recordOf(update.result.reply);
       const origin = record?.conversation === undefined ? originPlatform(record?.origin) : undefined;
       const tell = (p: Platform): (() => Promise<void>) | undefined => {
         if (p.name === update.by?.platform) return undefined;
@@ -199,7 +198,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     track(async () => {
       try {
         const reply = await work();
-        if (!reply.redelivered) options.metrics?.command(reply.action ?? action, reply.status);
+        if (!isRedelivery(reply)) options.metrics?.command(reply.action ?? action, reply.status);
         return render(reply);
       } catch (error) {
         options.metrics?.command(action, 'error');
@@ -219,7 +218,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         ...(input.origin === undefined ? {} : { origin: input.origin }),
       };
       const result = await command('message', () => app.handle(input.text, input.actor, handle));
-      if (result.reply.redelivered) {
+      if (isRedelivery(result.reply)) {
         // Answered when it was first delivered (before a restart, or by another process).
         options.logger?.info(
           { requestId: result.reply.requestId, deliveryKey: input.deliveryKey },

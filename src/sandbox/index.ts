@@ -8,11 +8,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { type F5Fake, startF5Fake } from '../../adapters/f5xc/sandbox.ts';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
+import { startYandexFake, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { type F5Fake, startF5Fake } from './f5xc.ts';
-import { startWebexFake, type WebexFake } from './webex-identity.ts';
-import { startYandexFake, type YandexFake } from './yandex-org.ts';
 
 /** The example config the sandbox serves. */
 export const EXAMPLE_CONFIG = fileURLToPath(

@@ -5,12 +5,26 @@ import { closeIfUnread } from './body.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
+/** Why the store check of /readyz failed: a stable code, what is wrong and what to do (never the file's path). */
+export interface StoreProblem {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** What /readyz answers: one boolean per check, and why the store is not ready when it is not. */
+export interface Readiness {
+  ok: boolean;
+  checks: Record<string, boolean>;
+  storeError?: StoreProblem;
+}
+
 export interface HttpServerOptions {
   routes: readonly Route[];
   metrics: Metrics;
   logger: Logger;
   /** Readiness: the store answers and every platform is connected. */
-  ready: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  ready: () => Promise<Readiness>;
 }
 
 export interface HttpServer {
@@ -63,7 +77,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           res,
           state.ok ? 200 : 503,
           'application/json',
-          JSON.stringify({ status: state.ok ? 'ready' : 'not ready', checks: state.checks }),
+          JSON.stringify({
+            status: state.ok ? 'ready' : 'not ready',
+            checks: state.checks,
+            ...(state.storeError === undefined ? {} : { storeError: state.storeError }),
+          }),
         );
       },
     },

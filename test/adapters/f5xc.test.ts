@@ -1,9 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type F5Fake, startF5Fake } from '../../adapters/f5xc/sandbox.ts';
 import type { HttpClient } from '../../adapters/http.ts';
-import { createVendorClient } from '../../adapters/index.ts';
 import type { VendorClient } from '../../adapters/types.ts';
-import { type F5Fake, startF5Fake } from '../../src/sandbox/f5xc.ts';
-import { everythingShown, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
+import { createVendorClient, everythingShown, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
 
 const TOKEN = 'f5-api-token-secret-77';
 const PATH = '/api/web/namespaces/system/tenant/domain_owner/unassign';
@@ -66,7 +65,6 @@ describe('f5xc unassign-owner', () => {
       },
       body: '{"email":"bob@acme.com"}',
     });
-    expect(c.vendorRef).toBe(new URL(fake.url).host);
   });
 
   it('a tenantUrl with a trailing slash still posts to /api/web/…, not //api/web/…', async () => {

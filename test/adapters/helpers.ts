@@ -1,9 +1,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHttpClient, type HttpClient } from '../../adapters/http.ts';
+import { createHttpClient, type HttpClient, type Sleep } from '../../adapters/http.ts';
+import type { Target, VendorClient } from '../../adapters/types.ts';
 import { parseConfig } from '../../src/config/load.ts';
-import type { HttpSettings, Target } from '../../src/config/types.ts';
+import type { HttpSettings } from '../../src/config/types.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { modules } from '../../src/modules.ts';
+
+/** The client of a target, made by its vendor module as the app makes it. */
+export function createVendorClient(
+  target: Target,
+  deps: { http: HttpClient; now?: () => number; sleep?: Sleep },
+): VendorClient {
+  const module = modules.vendors.find((m) => m.vendor === target.vendor)!;
+  const clock = { now: deps.now ?? systemClock.now, sleep: deps.sleep ?? systemClock.sleep };
+  return module.createClient(target, { http: deps.http, clock }) as VendorClient;
+}
 
 export const FAST_HTTP: HttpSettings = {
   connectTimeout: 1_000,
@@ -40,7 +53,7 @@ export function targetFrom(
     .map((l) => `    ${l}`)
     .join('\n');
   const config = parseConfig(`targets:\n  ${name}:\n${indented}\n`, join(dir, 'domainops.yaml'), env);
-  return config.targets[name]!;
+  return config.targets[name] as Target;
 }
 
 /** Writes a file in a fresh temp folder and returns its path. */

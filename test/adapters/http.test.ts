@@ -2,8 +2,8 @@ import { createServer } from 'node:net';
 import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../adapters/http.ts';
+import { type FakeServer, startFake } from '../../adapters/sandbox-http.ts';
 import type { PreparedRequest } from '../../adapters/types.ts';
-import { type FakeServer, startFake } from '../../src/sandbox/http-fake.ts';
 import { fastHttp, rejection } from './helpers.ts';
 
 let fake: FakeServer;

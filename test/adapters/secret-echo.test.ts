@@ -9,10 +9,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVendorClient } from '../../adapters/index.ts';
-import type { VendorClient } from '../../adapters/types.ts';
+import type { VendorCall, VendorClient } from '../../adapters/types.ts';
 import { VendorError } from '../../adapters/vendor-error.ts';
-import type { VendorCall } from '../../src/commands/model.ts';
 import {
   type EchoReply,
   type EchoRequest,
@@ -21,7 +19,7 @@ import {
   startEchoServer,
   unicodeEscaped,
 } from './echo-server.ts';
-import { fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
+import { createVendorClient, fastHttp, rejection, targetFrom, tempFile } from './helpers.ts';
 
 const ORG = 'org-7f3k2q9a';
 const WEBEX_TOKEN = 'wxStatic-Q2hhdE9wcy1lY2hvLXRva2Vu';

@@ -1,9 +1,8 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { iamAudience, signServiceAccountJwt, YANDEX_IAM_AUDIENCE } from '../../adapters/auth/yandex-iam.ts';
-import { createVendorClient } from '../../adapters/index.ts';
+import { iamAudience, signServiceAccountJwt, YANDEX_IAM_AUDIENCE } from '../../adapters/yandex-org/auth.ts';
 import { type EchoServer, startEchoServer } from './echo-server.ts';
-import { fastHttp, targetFrom, tempFile } from './helpers.ts';
+import { createVendorClient, fastHttp, targetFrom, tempFile } from './helpers.ts';
 
 const pair = generateKeyPairSync('rsa', {
   modulusLength: 2048,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderCards } from '../../src/cards/index.ts';
-import type { RequestRecord } from '../../src/requests/model.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
 import { alice, bob, CONTEXT, carol, NOW, record, replyFor } from './samples.ts';
 
 const MINUTE = 60_000;

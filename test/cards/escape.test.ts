@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { cardForReply } from '../../src/cards/build.ts';
 import {
   adaptiveCode,
   adaptiveText,
@@ -11,6 +10,7 @@ import {
 } from '../../src/cards/escape.ts';
 import { fallbackText, renderAdaptiveCard, renderBlockKit } from '../../src/cards/index.ts';
 import type { Card } from '../../src/cards/model.ts';
+import { cardForReply } from '../../src/core/cards/build.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from './limits.ts';
 import { bob, CONTEXT, HOSTILE, record, replyFor } from './samples.ts';
 

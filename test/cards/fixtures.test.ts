@@ -72,7 +72,8 @@ describe('decision buttons', () => {
   it('appear only while a request waits for approval', () => {
     for (const [name, reply] of Object.entries(SAMPLES)) {
       const card = cardForReply(reply, CONTEXT);
-      const waiting = reply.record?.status === 'pending' && reply.error === undefined;
+      const waiting =
+        reply.kind === 'request' && reply.record.status === 'pending' && reply.error === undefined;
       expect(card.actions !== undefined, name).toBe(waiting);
     }
   });

@@ -1,12 +1,13 @@
-import type { VendorResult, YandexDomain } from '../../adapters/types.ts';
-import type { Reply } from '../../src/app.ts';
+import type { Target, VendorResult, YandexDomain } from '../../adapters/types.ts';
 import type { CardContext } from '../../src/cards/index.ts';
 import { Secret } from '../../src/config/secret.ts';
-import type { Target } from '../../src/config/types.ts';
+import type { Actor } from '../../src/core/policy/actor.ts';
+import { createPresenter } from '../../src/core/present.ts';
+import type { MetaAnswer, Reply, RequestReply } from '../../src/core/reply.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
+import type { AuditEvent } from '../../src/core/requests/store.ts';
 import { ExitCode } from '../../src/errors.ts';
-import type { Actor } from '../../src/policy/actor.ts';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import type { AuditEvent } from '../../src/requests/store.ts';
+import { modules } from '../../src/modules.ts';
 
 /** 2026-11-23 10:42 UTC: every sample time is relative to it, so fixtures are stable. */
 export const NOW = Date.UTC(2026, 10, 23, 10, 42);
@@ -39,7 +40,10 @@ export const TARGETS: Record<string, Target> = {
   },
 };
 
-export const CONTEXT: CardContext = { targets: TARGETS, now: NOW };
+export const CONTEXT: CardContext = {
+  present: createPresenter(modules.grammar, modules.vendors, TARGETS),
+  now: NOW,
+};
 
 export const alice: Actor = { platform: 'slack', id: 'U024BE7LH', email: 'alice@corp.com', name: 'Alice' };
 export const bob: Actor = {
@@ -69,10 +73,11 @@ export function record(over: Partial<RequestRecord> = {}): RequestRecord {
   };
 }
 
-/** A reply as src/app.ts builds it from a stored request. */
-export function replyFor(r: RequestRecord, over: Partial<Reply> = {}): Reply {
+/** A reply as the pipeline builds it from a stored request. */
+export function replyFor(r: RequestRecord, over: Partial<RequestReply> = {}): RequestReply {
   const status = r.status === 'approved' || r.status === 'executing' ? 'pending' : r.status;
-  const reply: Reply = {
+  const reply: RequestReply = {
+    kind: 'request',
     status,
     requestId: r.id,
     action: r.action,
@@ -173,10 +178,12 @@ function auditEvents(n: number): AuditEvent[] {
   });
 }
 
-const ok = (action: Reply['action'], result: unknown, text = '(plain text)'): Reply => ({
+const ok = (action: string, result: unknown, answer: MetaAnswer, text = '(plain text)'): Reply => ({
+  kind: 'meta',
   status: 'succeeded',
-  ...(action === undefined ? {} : { action }),
+  action,
   result,
+  answer,
   text,
   exitCode: ExitCode.ok,
 });
@@ -208,7 +215,7 @@ export const SAMPLES: Record<string, Reply> = {
       subject: 'dave@corp.com',
     }),
   ),
-  running: replyFor(record({ status: 'executing', ...approvedByBob }), { action: 'approve' }),
+  running: replyFor(record({ status: 'executing', ...approvedByBob }), { decision: 'approve' }),
   denied: replyFor(
     record({
       status: 'denied',
@@ -297,6 +304,7 @@ export const SAMPLES: Record<string, Reply> = {
     },
   ),
   'error-usage': {
+    kind: 'error',
     status: 'failed',
     error: {
       code: 'usage',
@@ -307,7 +315,7 @@ export const SAMPLES: Record<string, Reply> = {
     exitCode: ExitCode.usage,
   },
   unknown: replyFor(record({ status: 'unknown', ...approvedByBob, error: unknownError }), {
-    action: 'approve',
+    decision: 'approve',
     exitCode: ExitCode.unknown,
     error: unknownError,
   }),
@@ -325,6 +333,7 @@ export const SAMPLES: Record<string, Reply> = {
     },
   ),
   'rejected-meta': {
+    kind: 'rejected',
     status: 'rejected',
     action: 'audit',
     error: { code: 'no_matching_rule', message: 'no policy rule allows audit' },
@@ -333,12 +342,21 @@ export const SAMPLES: Record<string, Reply> = {
     text: '(plain text)',
     exitCode: ExitCode.rejected,
   },
-  refused: replyFor(record(), {
-    action: 'approve',
+  refused: {
+    kind: 'refusal',
+    status: 'pending',
+    requestId: record().id,
+    action: 'unclaim',
+    target: 'webex-prod',
+    record: record(),
+    decision: 'approve',
+    refusal: { kind: 'not_allowed', reason: 'approve_own_request' },
+    text: '(plain text)',
     exitCode: ExitCode.rejected,
     error: { code: 'approve_own_request', message: 'you cannot approve your own request' },
-  }),
+  },
   'dry-run': {
+    kind: 'dry-run',
     status: 'dry-run',
     action: 'unclaim',
     target: 'webex-prod',
@@ -353,13 +371,21 @@ export const SAMPLES: Record<string, Reply> = {
     text: '(plain text)',
     exitCode: ExitCode.ok,
   },
-  pending: ok('pending', { requests: pendingRecords(3) }),
-  'pending-empty': ok('pending', { requests: [] }),
-  help: ok('help', { text: 'domainops commands:\n…' }),
-  'help-topic': ok('help', { text: 'Usage: unverify <domain> [in <target>] [--remove-pending]\n…' }),
-  audit: ok('audit', { events: auditEvents(4) }),
-  targets: ok('targets', { targets: [] }),
-  whoami: ok('whoami', { actor: alice, groups: ['identity-admins'] }),
+  pending: ok('pending', { requests: pendingRecords(3) }, { topic: 'pending', requests: pendingRecords(3) }),
+  'pending-empty': ok('pending', { requests: [] }, { topic: 'pending', requests: [] }),
+  help: ok('help', { text: 'domainops commands:\n…' }, { topic: 'help' }),
+  'help-topic': ok(
+    'help',
+    { text: 'Usage: unverify <domain> [in <target>] [--remove-pending]\n…' },
+    { topic: 'help', command: 'unverify' },
+  ),
+  audit: ok('audit', { events: auditEvents(4) }, { topic: 'audit', events: auditEvents(4) }),
+  targets: ok('targets', { targets: [] }, { topic: 'targets' }),
+  whoami: ok(
+    'whoami',
+    { actor: alice, groups: ['identity-admins'] },
+    { topic: 'whoami', actor: alice, groups: ['identity-admins'] },
+  ),
 };
 
 /** Large inputs: renderers must cut them and say how many were left out. */
@@ -376,8 +402,12 @@ export const LARGE = {
       ),
     }),
   ),
-  pending500: ok('pending', { requests: pendingRecords(500) }),
-  audit1000: ok('audit', { events: auditEvents(1000) }),
+  pending500: ok(
+    'pending',
+    { requests: pendingRecords(500) },
+    { topic: 'pending', requests: pendingRecords(500) },
+  ),
+  audit1000: ok('audit', { events: auditEvents(1000) }, { topic: 'audit', events: auditEvents(1000) }),
 };
 
 /** Hostile text from people and vendors. */

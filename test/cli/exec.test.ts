@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type F5Fake, startF5Fake } from '../../src/sandbox/f5xc.ts';
-import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
-import { startYandexFake, type YandexFake } from '../../src/sandbox/yandex-org.ts';
+import { type F5Fake, startF5Fake } from '../../adapters/f5xc/sandbox.ts';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
+import { startYandexFake, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 import { cli, writeConfig } from './helpers.ts';
 
 const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';

@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { createApp } from '../../src/app.ts';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
 import { fileStore } from '../requests/store-helpers.ts';
 import { cli, writeConfig } from './helpers.ts';
 

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configPath, parseConfig } from '../../src/config/load.ts';
+import { evaluate } from '../../src/core/policy/policy.ts';
 import { ConfigError } from '../../src/errors.ts';
-import { evaluate } from '../../src/policy/policy.ts';
 
 const FILE = '/etc/domainops/domainops.yaml';
 

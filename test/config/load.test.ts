@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { Target } from '../../adapters/types.ts';
 import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -37,7 +38,7 @@ function issuesOf(text: string, env: NodeJS.ProcessEnv = {}): { path: string; me
 describe('config loader', () => {
   it('loads the design example with defaults filled in', () => {
     const config = parseConfig(base, FILE, {});
-    const target = config.targets['webex-prod']!;
+    const target = config.targets['webex-prod'] as Target;
     expect(target.vendor).toBe('webex');
     expect(target.vendor === 'webex' && target.apiUrl).toBe('https://webexapis.com/v1');
     expect(config.store).toBe('/etc/domainops/data/domainops.db');
@@ -54,7 +55,7 @@ describe('config loader', () => {
   it('loads the shipped example config', () => {
     const config = loadConfig(join(import.meta.dirname, '../../manifest/domainops.example.yaml'), {});
     expect(Object.keys(config.targets)).toEqual(['webex-prod', 'f5-acme', 'yc-sso']);
-    const yc = config.targets['yc-sso']!;
+    const yc = config.targets['yc-sso'] as Target;
     expect(yc.vendor === 'yandex' && yc.scope).toEqual({ kind: 'federation', id: 'bpf3crucp1v2abcdefgh' });
   });
 
@@ -63,7 +64,7 @@ describe('config loader', () => {
     writeFileSync(join(dir, 'token'), 'file-secret-value\n');
     const text = base.replace('env:WEBEX_IDENTITY_TOKEN', 'file:./token');
     const config = parseConfig(text, join(dir, 'domainops.yaml'), {});
-    const target = config.targets['webex-prod']!;
+    const target = config.targets['webex-prod'] as Target;
     if (target.vendor !== 'webex' || target.auth.kind !== 'accessToken') throw new Error('unexpected');
     const secret = target.auth.accessToken;
     expect(secret.reveal()).toBe('file-secret-value');
@@ -74,7 +75,7 @@ describe('config loader', () => {
 
   it('names the variable, not a value, when an env secret is missing', () => {
     const config = parseConfig(base, FILE, {});
-    const target = config.targets['webex-prod']!;
+    const target = config.targets['webex-prod'] as Target;
     if (target.vendor !== 'webex' || target.auth.kind !== 'accessToken') throw new Error('unexpected');
     expect(() => target.auth.kind === 'accessToken' && target.auth.accessToken.reveal()).toThrow(
       /targets\.webex-prod\.auth\.accessToken: environment variable WEBEX_IDENTITY_TOKEN is not set/,

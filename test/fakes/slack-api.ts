@@ -15,7 +15,7 @@ import {
   type FakeServer,
   type RecordedRequest,
   startFake,
-} from '../../src/sandbox/http-fake.ts';
+} from '../../adapters/sandbox-http.ts';
 
 export interface FakeSlackUser {
   id: string;

@@ -12,7 +12,7 @@ import {
   jsonBody,
   type RecordedRequest,
   startFake,
-} from '../../src/sandbox/http-fake.ts';
+} from '../../adapters/sandbox-http.ts';
 
 export interface FakePerson {
   id: string;

@@ -3,10 +3,10 @@
  * common start time, approves each request and prints the outcomes as one JSON line. Its
  * vendor call is an HTTP POST to the test's counting server.
  */
-import type { VendorCall } from '../../src/commands/model.ts';
-import type { Actor } from '../../src/policy/actor.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import type { VendorCall } from '../../adapters/types.ts';
+import type { Actor } from '../../src/core/policy/actor.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { resultFor, testPolicy } from './helpers.ts';
 
 interface Job {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
 import { alice, aliceOnWebex, bob, harness, lookup, testPolicy, unclaim } from './helpers.ts';
 
 describe('a delivery key that names another submission', () => {

@@ -1,13 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { VendorResult } from '../../adapters/types.ts';
-import type { VendorCall } from '../../src/commands/model.ts';
+import type { VendorCall, VendorResult } from '../../adapters/types.ts';
 import type { PolicyConfig } from '../../src/config/types.ts';
-import type { Actor } from '../../src/policy/actor.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import type { RequestStore } from '../../src/requests/store.ts';
-import { createWorkflow, type Workflow } from '../../src/requests/workflow.ts';
+import type { Actor } from '../../src/core/policy/actor.ts';
+import type { RequestStore } from '../../src/core/requests/store.ts';
+import { createWorkflow, type Workflow } from '../../src/core/requests/workflow.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 
 export const MINUTE = 60_000;
 

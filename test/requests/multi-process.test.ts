@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { alice, bob, carol, tempDir, testPolicy, unclaim } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./approve-child.ts', import.meta.url));

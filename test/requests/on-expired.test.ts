@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import type { VendorCall } from '../../adapters/types.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { alice, bob, MINUTE, resultFor, testPolicy, unclaim } from './helpers.ts';
 
 function setup() {
@@ -10,7 +11,7 @@ function setup() {
   const flow = createWorkflow({
     policy: testPolicy(1),
     store: openSqliteStore(':memory:'),
-    execute: async (_target, call) => resultFor(call),
+    execute: async (_target, call) => resultFor(call as VendorCall),
     now: () => clock,
     onExpired: (record) => expired.push(record),
   });

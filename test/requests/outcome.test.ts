@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCode, type Outcome } from '../../src/requests/outcome.ts';
+import { exitCode, type Outcome } from '../../src/core/requests/outcome.ts';
 
 describe('exitCode', () => {
   it.each<[Outcome, number]>([

@@ -5,9 +5,9 @@
  * writes again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import { exitCode } from '../../src/requests/outcome.ts';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
+import { exitCode } from '../../src/core/requests/outcome.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
 import { alice, fakeVendor, lookup, resultFor, testPolicy } from './helpers.ts';
 import { fileStore, fillUp } from './store-helpers.ts';
 

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditToJsonLines } from '../../src/requests/audit.ts';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import { newRequestId } from '../../src/requests/model.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import type { AuditEvent } from '../../src/requests/store.ts';
+import { auditToJsonLines } from '../../src/core/requests/audit.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
+import { newRequestId } from '../../src/core/requests/model.ts';
+import type { AuditEvent } from '../../src/core/requests/store.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { alice, tempDir, unclaim } from './helpers.ts';
 
 const cleanups: (() => void)[] = [];

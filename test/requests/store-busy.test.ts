@@ -5,8 +5,8 @@
  */
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REQUEST_STATUSES } from '../../src/requests/model.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
+import { REQUEST_STATUSES } from '../../src/core/requests/model.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { alice, bob, harness, lookup, unclaim } from './helpers.ts';
 import { type FileStore, fakeTime, fileStore, loopMonitor } from './store-helpers.ts';
 

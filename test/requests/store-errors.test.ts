@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainopsError } from '../../src/errors.ts';
-import { isBusy, openError, toStoreError } from '../../src/requests/store-errors.ts';
+import { isBusy, openError, toStoreError } from '../../src/stores/sqlite/errors.ts';
 
 /** An error shaped like node:sqlite's, with SQLite's (possibly extended) result code. */
 const sqlite = (errcode: number, errstr = 'sqlite says no') =>

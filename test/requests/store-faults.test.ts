@@ -8,9 +8,9 @@ import { chmodSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestRecord } from '../../src/requests/model.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import type { AuditEvent } from '../../src/requests/store.ts';
+import type { RequestRecord } from '../../src/core/requests/model.ts';
+import type { AuditEvent } from '../../src/core/requests/store.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { alice, harness, unclaim } from './helpers.ts';
 import { fileStore, fillUp } from './store-helpers.ts';
 

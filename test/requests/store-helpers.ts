@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { openSqliteStore, type SqliteStoreOptions } from '../../src/requests/sqlite-store.ts';
-import type { RequestStore } from '../../src/requests/store.ts';
+import type { RequestStore } from '../../src/core/requests/store.ts';
+import { openSqliteStore, type SqliteStoreOptions } from '../../src/stores/sqlite/store.ts';
 import { tempDir } from './helpers.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import { tempDir } from './helpers.ts';
 
 const folder = tempDir();

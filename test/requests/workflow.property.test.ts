@@ -2,17 +2,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { VendorResult } from '../../adapters/types.ts';
+import type { VendorCall, VendorResult } from '../../adapters/types.ts';
 import { VendorError } from '../../adapters/vendor-error.ts';
-import type { VendorCall } from '../../src/commands/model.ts';
 import type { PolicyConfig } from '../../src/config/types.ts';
-import { type Actor, samePerson } from '../../src/policy/actor.ts';
-import { approverMatches } from '../../src/policy/policy.ts';
-import { REQUEST_STATUSES } from '../../src/requests/model.ts';
-import type { Outcome } from '../../src/requests/outcome.ts';
-import { openSqliteStore } from '../../src/requests/sqlite-store.ts';
-import type { RequestStore } from '../../src/requests/store.ts';
-import { createWorkflow, type Workflow } from '../../src/requests/workflow.ts';
+import { type Actor, samePerson } from '../../src/core/policy/actor.ts';
+import { approverMatches } from '../../src/core/policy/policy.ts';
+import { REQUEST_STATUSES } from '../../src/core/requests/model.ts';
+import type { Outcome } from '../../src/core/requests/outcome.ts';
+import type { RequestStore } from '../../src/core/requests/store.ts';
+import { createWorkflow, type Workflow } from '../../src/core/requests/workflow.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
 import {
   alice,
   aliceOnWebex,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VendorError } from '../../adapters/vendor-error.ts';
-import { exitCode } from '../../src/requests/outcome.ts';
-import { createWorkflow } from '../../src/requests/workflow.ts';
+import { exitCode } from '../../src/core/requests/outcome.ts';
+import { createWorkflow } from '../../src/core/requests/workflow.ts';
 import {
   alice,
   aliceOnWebex,

@@ -4,9 +4,9 @@
  * against what our adapters happen to send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type F5Fake, startF5Fake } from '../../src/sandbox/f5xc.ts';
-import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
-import { GRPC_HTTP, startYandexFake, type YandexFake } from '../../src/sandbox/yandex-org.ts';
+import { type F5Fake, startF5Fake } from '../../adapters/f5xc/sandbox.ts';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
+import { GRPC_HTTP, startYandexFake, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 
 const ORG = 'bf732c85-68ca-4867-94e4-937286ad2fd4';
 const F5_TOKEN = 'f5-token-for-contract-tests';

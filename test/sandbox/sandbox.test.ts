@@ -2,9 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFake } from '../../adapters/sandbox-http.ts';
+import type { Target } from '../../adapters/types.ts';
 import { type App, createApp } from '../../src/app.ts';
-import type { Actor } from '../../src/policy/actor.ts';
-import { startFake } from '../../src/sandbox/http-fake.ts';
+import type { Actor } from '../../src/core/policy/actor.ts';
 import { F5_TOKEN_USER, type Sandbox, startSandbox } from '../../src/sandbox/index.ts';
 
 const alice: Actor = { platform: 'local', id: 'alice@corp.com', email: 'alice@corp.com' };
@@ -37,7 +38,7 @@ describe('the sandbox config', () => {
   it('is the example config with every target aimed at the local fakes', () => {
     const { targets, server, chat } = sandbox.config;
     expect(Object.keys(targets).sort()).toEqual(['f5-acme', 'webex-prod', 'yc-sso']);
-    for (const t of Object.values(targets)) {
+    for (const t of Object.values(targets) as Target[]) {
       const url = t.vendor === 'f5xc' ? t.tenantUrl : t.apiUrl;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
     }

@@ -1,10 +1,11 @@
 /** ChatService → Platform.notify: who is told about a change, and what a failing platform does. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { type App, createApp } from '../../src/app.ts';
+import type { Actor } from '../../src/core/policy/actor.ts';
+import { recordOf } from '../../src/core/reply.ts';
 import { type ChatService, createChatService, type RequestUpdate } from '../../src/platforms/chat.ts';
 import type { Platform, PlatformName } from '../../src/platforms/types.ts';
-import type { Actor } from '../../src/policy/actor.ts';
-import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
 import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
 const TOKEN = 'wx-identity-token-for-notify';
@@ -91,7 +92,7 @@ describe('ChatService notifications', () => {
   it('tells every platform about a change nobody made on a platform (an expiry)', async () => {
     reset();
     const asked = await chat.message({ text: 'unclaim abc.com', actor: alice });
-    const record = { ...asked!.reply.record!, status: 'expired' as const };
+    const record = { ...recordOf(asked!.reply)!, status: 'expired' as const };
     await chat.changed([record]);
     for (const name of ['slack', 'webex', 'local']) {
       const [update, ...more] = told[name]!;

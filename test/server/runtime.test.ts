@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import { startWebexFake, type WebexFake } from '../../src/sandbox/webex-identity.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 

@@ -1,6 +1,6 @@
 /**
- * One platform-neutral card model. Builders (build.ts) fill it from a reply; renderers
- * (adaptive.ts, block-kit.ts) turn it into Webex Adaptive Cards and Slack Block Kit.
+ * One platform-neutral card model. Builders (build.ts) fill it from a reply; each platform
+ * module renders it in its own wire format.
  *
  * Every string in the model is plain text: it carries no markup of any platform. Renderers
  * escape all of it, so text from people or vendors (names, deny reasons, vendor messages)
@@ -42,7 +42,7 @@ export interface Fact {
   value: string;
 }
 
-/** Label/value pairs (Adaptive FactSet, Slack section fields). */
+/** Label/value pairs. */
 export interface FactsSection {
   kind: 'facts';
   facts: Fact[];
@@ -76,10 +76,7 @@ export type Section = TextSection | FactsSection | ListSection | CodeSection | C
 
 export type ButtonAction = 'approve' | 'deny';
 
-/**
- * A decision button. Wire format: Adaptive `Action.Submit` data `{ domainops: action, requestId }`;
- * Slack button `action_id` `domainops_<action>`, `value` = requestId.
- */
+/** A decision button: each platform renders it with the request id in its payload. */
 export interface Button {
   action: ButtonAction;
   requestId: string;
@@ -97,16 +94,6 @@ export interface Card {
   actions?: Button[];
 }
 
-/** The Adaptive `Action.Submit` data of a button (what a Webex attachment action's `inputs` carries). */
-export function submitData(button: Button): { domainops: ButtonAction; requestId: string } {
-  return { domainops: button.action, requestId: button.requestId };
-}
-
-/** The Slack `action_id` of a button. */
-export function slackActionId(action: ButtonAction): `domainops_${ButtonAction}` {
-  return `domainops_${action}`;
-}
-
 /** Plain text of a text section. */
 export function spanText(text: string | Span[]): string {
   return typeof text === 'string' ? text : text.map((s) => s.text).join('');
@@ -114,7 +101,7 @@ export function spanText(text: string | Span[]): string {
 
 /**
  * Wraps a span's escaped text in a markup delimiter with its surrounding whitespace outside:
- * `*bold *` does not close in Slack, nor `**bold **` in markdown.
+ * `*bold *` does not close in every markup, nor `**bold **` in markdown.
  */
 export function delimit(text: string, marker: string, encode: (s: string) => string): string {
   const match = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)!;

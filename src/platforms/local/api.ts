@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Actor } from '../../policy/actor.ts';
+import type { Actor } from '../../core/policy/actor.ts';
+import { recordOf } from '../../core/reply.ts';
 import type { PlatformDeps } from '../../runtime.ts';
 import type { ChatReply } from '../chat.ts';
 import type { Route } from '../types.ts';
@@ -116,7 +117,7 @@ export function apiRoutes(
           throw new ApiError(400, 'bad_text', `"text" must be a command of 1 to ${MAX_TEXT} characters`);
         }
         const reply = await chat.message({ text, actor, origin: { platform: 'local' }, ...keyFrom(body) });
-        const record = reply?.reply.record;
+        const record = reply === undefined ? undefined : recordOf(reply.reply);
         if (record?.status === 'pending' && record.conversation === undefined) {
           // Its card is shown here: a change made elsewhere (or its expiry) is then shown here too.
           const here: LocalConversation = { platform: 'local' };

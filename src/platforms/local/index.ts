@@ -1,3 +1,4 @@
+import { decisionOf, recordOf } from '../../core/reply.ts';
 import type { PlatformDeps } from '../../runtime.ts';
 import type { Platform } from '../types.ts';
 import { apiRoutes } from './api.ts';
@@ -30,12 +31,12 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
     ready: () => running,
     async notify({ result, by }) {
       const { reply } = result;
-      if (!isLocalConversation(reply.record?.conversation)) return;
+      if (!isLocalConversation(recordOf(reply)?.conversation)) return;
       // Shown like a message of its own: who did what where, or that the request expired.
       const text =
         by === undefined
           ? `${reply.requestId}: ${reply.status}`
-          : `${reply.decision} ${reply.requestId} in ${by.platform}`;
+          : `${decisionOf(reply)} ${reply.requestId} in ${by.platform}`;
       conversation.add({ as: by?.email ?? by?.id ?? 'domainops', kind: 'update', text }, result);
     },
     // A request typed here that has no card (it needed no approval), settled without anyone

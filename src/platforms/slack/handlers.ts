@@ -3,7 +3,7 @@ import type { Logger } from '../../server/logger.ts';
 import type { ChatService } from '../chat.ts';
 import { deliveryKey } from './delivery.ts';
 import { type Identities, NO_EMAIL_TEXT } from './identity.ts';
-import type { Place, Poster, SlackConversation } from './post.ts';
+import { originOf, type Place, type Poster, type SlackConversation } from './post.ts';
 import { commandText, escapeMrkdwn, stripBotMention } from './text.ts';
 
 export interface HandlerDeps {
@@ -35,6 +35,8 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
         const result = await chat.message({
           text,
           actor,
+          // Stored with the request: where to say what became of it if no card of it is posted.
+          origin: originOf(place),
           ...(key === undefined ? {} : { deliveryKey: key }),
         });
         if (result !== undefined) await poster.answer(place, result, key);

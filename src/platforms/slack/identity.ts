@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { Actor } from '../../policy/actor.ts';
+import type { Actor } from '../../core/policy/actor.ts';
 
 /** Why a Slack user cannot act through domainops, shown to them as an ephemeral message. */
 export const NO_EMAIL_TEXT =

@@ -109,5 +109,6 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
       return connected && !stopped;
     },
     notify: (update) => poster.notify(update),
+    postToOrigin: (origin, update) => poster.toOrigin(origin, update),
   };
 }

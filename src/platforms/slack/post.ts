@@ -1,8 +1,8 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../app.ts';
-import { describeActor } from '../../policy/actor.ts';
-import type { RequestRecord } from '../../requests/model.ts';
-import { REFUSAL_CODES } from '../../requests/outcome.ts';
+import { describeActor } from '../../core/policy/actor.ts';
+import { decisionOf, recordOf } from '../../core/reply.ts';
+import type { RequestRecord } from '../../core/requests/model.ts';
 import type { Logger } from '../../server/logger.ts';
 import type { ChatReply, ChatService, RequestUpdate } from '../chat.ts';
 import { escapeMrkdwn } from './text.ts';
@@ -25,6 +25,35 @@ export interface Place {
   respond?: RespondFn;
 }
 
+/**
+ * Where a command was typed, stored with its request (`MessageInput.origin`): the channel (or DM)
+ * and the thread it was typed in, if any. A request with no card is shown here when recovery at
+ * start settles it.
+ */
+export type SlackOrigin = {
+  platform: 'slack';
+  channel: string;
+  threadTs?: string;
+};
+
+/** The origin of a command typed in `place`, as stored with its request. */
+export function originOf(place: Place): SlackOrigin {
+  return {
+    platform: 'slack',
+    channel: place.channel,
+    ...(place.threadTs === undefined ? {} : { threadTs: place.threadTs }),
+  };
+}
+
+/** A stored origin read back, if it is a Slack one. */
+export function slackOrigin(value: unknown): SlackOrigin | undefined {
+  const o = value as Partial<SlackOrigin> | null | undefined;
+  if (o?.platform !== 'slack' || typeof o.channel !== 'string' || o.channel === '') return undefined;
+  return typeof o.threadTs === 'string'
+    ? { platform: 'slack', channel: o.channel, threadTs: o.threadTs }
+    : { platform: 'slack', channel: o.channel };
+}
+
 /** Slack's section text limit: a longer message is cut rather than refused. */
 const TEXT_MAX = 3000;
 
@@ -40,9 +69,9 @@ export function slackConversation(record: RequestRecord | undefined): SlackConve
  * or a policy rejection. These go out as ephemeral messages and change no card.
  */
 export function isPersonal(reply: Reply): boolean {
-  if (reply.error !== undefined && REFUSAL_CODES.has(reply.error.code)) return true;
+  if (reply.kind === 'refusal') return true;
   if (reply.exitCode === 2) return true;
-  return (reply.exitCode === 3 || reply.exitCode === 6) && slackConversation(reply.record) === undefined;
+  return (reply.exitCode === 3 || reply.exitCode === 6) && slackConversation(recordOf(reply)) === undefined;
 }
 
 /** The notification text of a card message: its header, escaped (Slack shows it where blocks cannot be). */
@@ -87,7 +116,10 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
   };
 
   /** Posts a card in the place (threaded if the command was); returns where it landed. */
-  const post = async (place: Place, result: ChatReply): Promise<SlackConversation | undefined> => {
+  const post = async (
+    place: Pick<Place, 'channel' | 'threadTs' | 'respond'>,
+    result: ChatReply,
+  ): Promise<SlackConversation | undefined> => {
     const content = { text: notificationText(result), blocks: blocksOf(result) };
     try {
       const posted = await client.chat.postMessage({
@@ -138,7 +170,7 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
    * an approval typed here for a request whose card is elsewhere leaves that card where it is.
    */
   const remember = async (result: ChatReply, where: SlackConversation | undefined): Promise<void> => {
-    const record = result.reply.record;
+    const record = recordOf(result.reply);
     if (where === undefined || record === undefined || result.reply.status !== 'pending') return;
     if (record.conversation !== undefined) return;
     await chat.app.workflow().setConversation(record.id, where);
@@ -151,10 +183,10 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
     async answer(place: Place, result: ChatReply, deliveryKey: string | undefined): Promise<void> {
       const { reply } = result;
       if (isPersonal(reply)) return ephemeral(place, reply.text, result);
-      const card = slackConversation(reply.record);
+      const card = slackConversation(recordOf(reply));
       if (card !== undefined) {
         // The same delivery again (another process already posted its card): nothing to add.
-        if (deliveryKey !== undefined && reply.record?.deliveryKey === deliveryKey) return;
+        if (deliveryKey !== undefined && recordOf(reply)?.deliveryKey === deliveryKey) return;
         // A typed approve/deny/cancel of a request whose card is in Slack: update that card.
         await update(card, result);
         await note(card, `<@${place.user}>: ${escapeMrkdwn(reply.text)}`);
@@ -172,7 +204,7 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
     ): Promise<void> {
       const { reply } = result;
       if (isPersonal(reply)) return ephemeral(place, reply.text, result);
-      const card = slackConversation(reply.record) ?? clicked;
+      const card = slackConversation(recordOf(reply)) ?? clicked;
       if (card === undefined) {
         await post(place, result);
         return;
@@ -183,11 +215,33 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
     },
 
     /**
+     * A request typed in Slack with no card anywhere (it needed no approval) that changed without
+     * anyone answering there (recovery at start found it executing: outcome unknown): its card is
+     * posted where the command was typed, in its thread if it was typed in one. A channel the bot
+     * cannot post in (a slash command's response_url has long expired) is logged.
+     */
+    async toOrigin(origin: unknown, { result }: RequestUpdate): Promise<void> {
+      const where = slackOrigin(origin);
+      if (where === undefined) {
+        log.warn({ requestId: result.reply.requestId }, 'stored Slack origin is not a channel: not posted');
+        return;
+      }
+      try {
+        await post(where, result);
+      } catch (error) {
+        log.warn(
+          { slackError: errorCode(error), channel: where.channel, requestId: result.reply.requestId },
+          'could not post the request where it was typed',
+        );
+      }
+    },
+
+    /**
      * A change made elsewhere (another platform, the expiry sweep) to a request whose card is in
      * Slack: the card is updated for everyone and a note in its thread says what happened.
      */
     async notify({ result, by }: RequestUpdate): Promise<void> {
-      const card = slackConversation(result.reply.record);
+      const card = slackConversation(recordOf(result.reply));
       if (card === undefined) return;
       try {
         await update(card, result);
@@ -195,7 +249,7 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
         log.warn({ slackError: errorCode(error), channel: card.channel }, 'could not update the card');
       }
       const text = escapeMrkdwn(result.reply.text);
-      const { decision } = result.reply;
+      const decision = decisionOf(result.reply);
       const verb = decision === 'deny' ? 'denied' : decision === 'cancel' ? 'cancelled' : 'approved';
       await note(card, by === undefined ? text : `${escapeMrkdwn(describeActor(by))} ${verb}: ${text}`);
     },

@@ -4,8 +4,8 @@
  * SDK inside it) costs about a second and 300 MB, so only a process with `chat.webex` pays.
  */
 import { createRequire } from 'node:module';
-import type { WebexChatConfig } from '../../config/types.ts';
 import { ConfigError } from '../../errors.ts';
+import type { WebexChatConfig } from './config.ts';
 
 /** A Webex person as `GET /v1/people/{id}` returns it. */
 export interface WebexPerson {

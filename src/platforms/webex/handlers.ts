@@ -1,3 +1,4 @@
+import { recordOf } from '../../core/reply.ts';
 import type { Logger } from '../../server/logger.ts';
 import { type ChatReply, type ChatService, isRequestChange, type RequestUpdate } from '../chat.ts';
 import type { OutgoingMessage, Trigger, WebexMessage, WebexPerson } from './framework.ts';
@@ -6,7 +7,9 @@ import {
   commandText,
   isSubmitInputs,
   isWebexConversation,
+  isWebexOrigin,
   type WebexConversation,
+  type WebexOrigin,
 } from './translate.ts';
 
 export const NO_EMAIL_TEXT =
@@ -31,6 +34,12 @@ export interface Handlers {
   onAttachmentAction(trigger: Trigger): Promise<void>;
   /** A request changed elsewhere: if its card is in Webex, the new state goes into the card's thread. */
   onUpdate(update: RequestUpdate): Promise<void>;
+  /**
+   * A request typed in Webex with no card anywhere changed (recovery at start settled it): its
+   * card goes where the command was typed (`origin`, as `onMessage` stored it). False when the
+   * stored origin is not a Webex space.
+   */
+  onOrigin(origin: unknown, update: RequestUpdate): Promise<boolean>;
 }
 
 function cardMessage(roomId: string, parentId: string | undefined, reply: ChatReply): OutgoingMessage {
@@ -80,9 +89,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         return;
       }
       const text = commandText(message, deps.bot()) || 'help';
-      const result = await chat.message({ text, actor, deliveryKey: message.id });
+      // Stored with the request: where to say what became of it if no card of it is posted.
+      const origin: WebexOrigin = {
+        platform: 'webex',
+        roomId: message.roomId,
+        ...(thread ? { parentId: thread } : {}),
+      };
+      const result = await chat.message({ text, actor, origin, deliveryKey: message.id });
       if (!result) return;
-      const record = result.reply.record;
+      const record = recordOf(result.reply);
       const posted = record?.conversation;
       if (isRequestChange(result.reply) && isWebexConversation(posted)) {
         // A typed approve/deny/cancel of a request whose card is in Webex: the card's thread shows
@@ -122,14 +137,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const result = await chat.decide({ decision, requestId, actor, deliveryKey: action.id });
       if (!result) return;
       // Webex cannot edit a card: the decision, or why it was refused, goes into the card's thread.
-      const thread = await threadOf(action.messageId, result.reply.record?.conversation);
+      const thread = await threadOf(action.messageId, recordOf(result.reply)?.conversation);
       await deps.post(cardMessage(action.roomId, thread, result));
     },
 
     async onUpdate({ result }) {
-      const posted = result.reply.record?.conversation;
+      const posted = recordOf(result.reply)?.conversation;
       if (!isWebexConversation(posted)) return;
       await deps.post(cardMessage(posted.roomId, posted.parentId ?? posted.messageId, result));
+    },
+
+    async onOrigin(origin, { result }) {
+      if (!isWebexOrigin(origin)) return false;
+      // Where the answer would have gone: the thread it was written in, else the space's top level.
+      await deps.post(cardMessage(origin.roomId, origin.parentId, result));
+      return true;
     },
   };
 }

@@ -145,6 +145,19 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
         logger.warn({ webex: safeError(error, secrets) }, 'could not post the update in the card thread');
       }
     },
+    async postToOrigin(origin, update) {
+      const requestId = update.result.reply.requestId;
+      try {
+        if (!(await handlers.onOrigin(origin, update))) {
+          logger.warn({ requestId }, 'stored Webex origin is not a space: not posted');
+        }
+      } catch (error) {
+        logger.warn(
+          { webex: safeError(error, secrets), requestId },
+          'could not post the request where it was typed',
+        );
+      }
+    },
     async start() {
       let unguard = (): void => undefined;
       try {

@@ -1,4 +1,4 @@
-import type { Actor } from '../../policy/actor.ts';
+import type { Actor } from '../../core/policy/actor.ts';
 import type { WebexMessage, WebexPerson } from './framework.ts';
 
 const MENTION = /<spark-mention\b[^>]*\bdata-object-id="([^"]+)"[^>]*>(.*?)<\/spark-mention>/g;
@@ -64,6 +64,28 @@ export interface WebexConversation {
 export function isWebexConversation(value: unknown): value is WebexConversation {
   const v = value as Partial<WebexConversation> | undefined;
   return v?.platform === 'webex' && typeof v.roomId === 'string' && typeof v.messageId === 'string';
+}
+
+/**
+ * Where a command was typed, stored with its request (`MessageInput.origin`): the space and the
+ * thread it was written in, if any. A request with no card is shown here when recovery at start
+ * settles it. A type, not an interface: it is stored as JSON (`Record<string, unknown>`).
+ */
+export type WebexOrigin = {
+  platform: 'webex';
+  roomId: string;
+  /** The thread the command was written in. */
+  parentId?: string;
+};
+
+export function isWebexOrigin(value: unknown): value is WebexOrigin {
+  const v = value as Partial<WebexOrigin> | null | undefined;
+  return (
+    v?.platform === 'webex' &&
+    typeof v.roomId === 'string' &&
+    v.roomId !== '' &&
+    (v.parentId === undefined || typeof v.parentId === 'string')
+  );
 }
 
 /** The data of our Approve / Deny `Action.Submit` buttons. */

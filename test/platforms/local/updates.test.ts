@@ -1,6 +1,6 @@
 /** The playground shows changes made elsewhere to requests it asked for: decisions and expiries. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../../src/policy/actor.ts';
+import type { Actor } from '../../../src/core/policy/actor.ts';
 import { type Playground, post, startPlayground } from './helpers.ts';
 
 interface HistoryEntry {

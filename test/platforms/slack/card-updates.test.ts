@@ -4,12 +4,12 @@
  * Slack click updates the card once (its own answer), never again through `notify`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
+import type { Actor } from '../../../src/core/policy/actor.ts';
 import type { RequestUpdate } from '../../../src/platforms/chat.ts';
 import { slackConversation } from '../../../src/platforms/slack/post.ts';
 import type { Platform } from '../../../src/platforms/types.ts';
-import type { Actor } from '../../../src/policy/actor.ts';
 import type { Runtime } from '../../../src/runtime.ts';
-import { startWebexFake, type WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { type SlackFake, startSlackFake } from '../../fakes/slack-api.ts';
 import {
   BOT_TOKEN,

@@ -1,10 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
 import { createSlackPlatform } from '../../../src/platforms/slack/index.ts';
 import { type PlatformFactory, type Runtime, startRuntime } from '../../../src/runtime.ts';
-import type { WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import type { FakeSlackUser, SlackFake } from '../../fakes/slack-api.ts';
 

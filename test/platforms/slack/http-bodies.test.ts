@@ -6,9 +6,9 @@
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { SLACK_MAX_BODY } from '../../../src/platforms/slack/http-receiver.ts';
 import type { Runtime } from '../../../src/runtime.ts';
-import { startWebexFake, type WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { type SlackFake, startSlackFake } from '../../fakes/slack-api.ts';
 import { post, serverSockets } from '../../server/raw-client.ts';
 import {

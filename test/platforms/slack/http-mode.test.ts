@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { slackConversation } from '../../../src/platforms/slack/post.ts';
 import type { Runtime } from '../../../src/runtime.ts';
-import { startWebexFake, type WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { type SlackFake, startSlackFake } from '../../fakes/slack-api.ts';
 import {
   BOT_TOKEN,

@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
 import { DomainopsError } from '../../../src/errors.ts';
 import { createWebexPlatform, type WebexPlatform } from '../../../src/platforms/webex/index.ts';
 import type { WebexConversation } from '../../../src/platforms/webex/translate.ts';
 import { type Runtime, startRuntime } from '../../../src/runtime.ts';
-import { startWebexFake, type WebexFake } from '../../../src/sandbox/webex-identity.ts';
 import { createLogger } from '../../../src/server/logger.ts';
 import {
   type FakeMessage,

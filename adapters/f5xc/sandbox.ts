@@ -1,0 +1,107 @@
+/**
+ * A local fake of the F5 Distributed Cloud domain-owner API (F5 Distributed Cloud API,
+ * "Unassign domain owner"). Errors are a plain
+ * string, JSON-encoded, as the vendor declares them, with declared statuses only (401, 403,
+ * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  credential,
+  type FakeReply,
+  type Fault,
+  type FaultMatch,
+  jsonBody,
+  type RateLimit,
+  type RecordedRequest,
+  startFake,
+} from '../sandbox-http.ts';
+
+const EMAIL = /^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$/;
+const BASE = '/api/web/namespaces/system/tenant/domain_owner';
+
+export interface F5FakeState {
+  /** Users of the tenant. */
+  users: Set<string>;
+  /** Domain owners (a subset of users). */
+  owners: Set<string>;
+  /** Valid API tokens → the email of the user they belong to. */
+  apiTokens: Map<string, string>;
+  /**
+   * The caller for requests without Authorization, standing in for a P12 client certificate
+   * (the fake speaks plain HTTP, so it cannot see a real certificate). Undefined: refuse them.
+   */
+  certificateUser: string | undefined;
+}
+
+export interface F5Fake {
+  url: string;
+  requests: RecordedRequest[];
+  state: F5FakeState;
+  fault(fault: Fault, match?: FaultMatch): void;
+  clearFaults(): void;
+  /** Answers 429 to a share of requests (undefined: stop). */
+  rateLimit(limit: RateLimit | undefined): void;
+  close(): Promise<void>;
+}
+
+function f5Error(status: number, message: string): FakeReply {
+  return { status, json: message };
+}
+
+/** Starts the fake with the given users and owners. */
+export async function startF5Fake(
+  options: { users?: string[]; owners?: string[]; apiTokens?: Record<string, string>; port?: number } = {},
+): Promise<F5Fake> {
+  const state: F5FakeState = {
+    users: new Set([...(options.users ?? []), ...(options.owners ?? [])]),
+    owners: new Set(options.owners ?? []),
+    apiTokens: new Map(Object.entries(options.apiTokens ?? {})),
+    certificateUser: undefined,
+  };
+
+  const handle = (request: RecordedRequest, op: 'assign' | 'unassign'): FakeReply => {
+    const header = request.headers.authorization;
+    const caller =
+      header === undefined
+        ? state.certificateUser
+        : state.apiTokens.get(credential(request, 'APIToken') ?? '');
+    if (caller === undefined) return f5Error(401, 'authentication failed: invalid or expired API token');
+    if (!state.owners.has(caller)) return f5Error(403, `user ${caller} is not a domain owner`);
+    const body = jsonBody(request) as { email?: unknown } | undefined;
+    const email = typeof body?.email === 'string' ? body.email : '';
+    // Seed 002 declares 401, 403, 404, 409, 429, 500, 503 and 504 only: no 400. An address
+    // outside the documented pattern cannot belong to a user, so it is not found.
+    if (email.length > 1024 || !EMAIL.test(email) || !state.users.has(email))
+      return f5Error(404, `user ${email} not found`);
+    if (op === 'unassign') {
+      if (!state.owners.has(email)) return f5Error(409, `user ${email} is not a domain owner`);
+      state.owners.delete(email);
+    } else {
+      if (state.owners.has(email)) return f5Error(409, `user ${email} is already a domain owner`);
+      state.owners.add(email);
+    }
+    return { status: 200, json: {} };
+  };
+
+  const server = await startFake({
+    port: options.port ?? 0,
+    errorBody: (_status, message) => ({ contentType: 'application/json', body: JSON.stringify(message) }),
+    headers: () => ({ 'x-request-id': randomUUID() }),
+    route: (request) => {
+      const path = request.path.split('?')[0] ?? '';
+      if (request.method === 'POST' && path === `${BASE}/unassign`) return handle(request, 'unassign');
+      if (request.method === 'POST' && path === `${BASE}/assign`) return handle(request, 'assign');
+      return f5Error(404, `no route for ${request.method} ${path}`);
+    },
+  });
+
+  return {
+    url: server.url,
+    requests: server.requests,
+    state,
+    fault: server.fault,
+    clearFaults: server.clearFaults,
+    rateLimit: server.rateLimit,
+    close: server.close,
+  };
+}

@@ -1,0 +1,33 @@
+/** Webex Identity: unclaim and unverify domains of a Webex organization. */
+
+import type { AdapterModule } from '../module.ts';
+import type { VendorResult } from '../types.ts';
+import { webexAuth } from './auth.ts';
+import { createWebexClient } from './client.ts';
+import { WEBEX_COMMANDS } from './commands.ts';
+import type { WebexTarget } from './target.ts';
+import {
+  buildWebexTarget,
+  webexLabel,
+  webexNotes,
+  webexReference,
+  webexTargetSchema,
+  webexUrls,
+} from './target.ts';
+import { webexView } from './view.ts';
+
+export const webexIdentity: AdapterModule<WebexTarget> = {
+  vendor: 'webex',
+  title: 'Webex',
+  commands: WEBEX_COMMANDS,
+  targetSchema: webexTargetSchema,
+  buildTarget: buildWebexTarget,
+  label: webexLabel,
+  reference: webexReference,
+  urls: webexUrls,
+  notes: webexNotes,
+  createClient: (target, { http, clock }) =>
+    createWebexClient(target, http, webexAuth(target, http, clock.now)),
+  view: (result, target) =>
+    webexView(result as Extract<VendorResult, { action: 'unclaim' | 'unverify' }>, target),
+};

@@ -1,0 +1,30 @@
+/** Yandex Cloud Organization Manager: domains of SAML federations and IdP userpools. */
+
+import type { AdapterModule } from '../module.ts';
+import type { VendorResult } from '../types.ts';
+import { yandexAuth } from './auth.ts';
+import { createYandexClient } from './client.ts';
+import { YANDEX_COMMANDS } from './commands.ts';
+import type { YandexTarget } from './target.ts';
+import { buildYandexTarget, yandexLabel, yandexReference, yandexTargetSchema, yandexUrls } from './target.ts';
+import { yandexView } from './view.ts';
+
+export const yandexOrg: AdapterModule<YandexTarget> = {
+  vendor: 'yandex',
+  title: 'Yandex',
+  commands: YANDEX_COMMANDS,
+  targetSchema: yandexTargetSchema,
+  buildTarget: buildYandexTarget,
+  label: yandexLabel,
+  reference: yandexReference,
+  urls: yandexUrls,
+  createClient: (target, { http, clock }) =>
+    createYandexClient(target, {
+      http,
+      auth: yandexAuth(target, http, clock.now),
+      now: clock.now,
+      sleep: clock.sleep,
+    }),
+  view: (result, target) =>
+    yandexView(result as Extract<VendorResult, { action: 'validate' | 'domain' }>, target),
+};

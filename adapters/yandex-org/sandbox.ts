@@ -1,0 +1,320 @@
+/**
+ * A local fake of Yandex Cloud Organization Manager domains (Yandex Cloud docs:
+ * "Federation.ValidateDomain", "Userpool.GetDomain") for SAML federations and IdP userpools,
+ * its operation service and the IAM token endpoint. Paths: `/organization-manager/v1/...`
+ * (apiUrl), `/operations/{id}` (operationUrl = root), `/iam/v1/tokens` (iamUrl). Errors are
+ * `google.rpc.Status` bodies with an `x-request-id`.
+ */
+import { constants, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
+import {
+  type FakeReply,
+  type Fault,
+  type FaultMatch,
+  jsonBody,
+  type RateLimit,
+  type RecordedRequest,
+  startFake,
+} from '../sandbox-http.ts';
+
+const IAM_AUDIENCE = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
+const DOMAIN_PATH =
+  /^\/organization-manager\/v1\/(saml\/federations|idp\/userpools)\/([^/]+)\/domains\/([^/:]+)(:validate)?$/;
+/** google.rpc.Code → HTTP status, the "HTTP Mapping" of each code in googleapis `google/rpc/code.proto`. */
+export const GRPC_HTTP: Readonly<Record<number, number>> = {
+  3: 400,
+  4: 504,
+  5: 404,
+  6: 409,
+  7: 403,
+  8: 429,
+  9: 400,
+  10: 409,
+  13: 500,
+  14: 503,
+  16: 401,
+};
+
+export interface FakeDomain {
+  domain: string;
+  status: string;
+  statusCode?: string;
+  createdAt: string;
+  validatedAt?: string;
+  challenges: {
+    createdAt: string;
+    updatedAt: string;
+    type: string;
+    status: string;
+    dnsChallenge: { name: string; type: string; value: string };
+  }[];
+  deletionProtection?: boolean;
+}
+
+interface FakeOperation {
+  body: Record<string, unknown>;
+  /** Polls answered so far. */
+  polls: number;
+  /** Sets `error` (if the DNS record is not published) and leaves `done` as it is. */
+  failEarly: () => void;
+  /** Sets `done`, and `response` or `error`. */
+  finish: () => void;
+}
+
+export interface YandexFakeState {
+  /** Domains per scope key `federation:<id>` or `userpool:<id>`. */
+  scopes: Map<string, Map<string, FakeDomain>>;
+  /** IAM tokens the API accepts. */
+  iamTokens: Set<string>;
+  /** Authorized keys the IAM endpoint trusts: key id → service account and public key (PEM). */
+  keys: Map<string, { serviceAccountId: string; publicKey: string }>;
+  /** Domains whose DNS TXT record is "published": validation of these succeeds. */
+  published: Set<string>;
+  /** Operation polls before a validate operation is done (0: done at once). */
+  pollsUntilDone: number;
+  /**
+   * Polls after which a validate operation of an unpublished domain shows its `error` while
+   * `done` is still false, as the operation service does for a failure detected early (0: in
+   * the answer to validate itself). Undefined: the error appears only with `done`.
+   */
+  errorBeforeDone: number | undefined;
+  operations: Map<string, FakeOperation>;
+  /** Lifetime of issued IAM tokens, ms. */
+  iamTokenLifetime: number;
+}
+
+export interface YandexFake {
+  url: string;
+  apiUrl: string;
+  operationUrl: string;
+  iamUrl: string;
+  requests: RecordedRequest[];
+  state: YandexFakeState;
+  fault(fault: Fault, match?: FaultMatch): void;
+  clearFaults(): void;
+  /** Answers 429 to a share of requests (undefined: stop). */
+  rateLimit(limit: RateLimit | undefined): void;
+  /** Adds a domain (status NEED_TO_VALIDATE with one DNS TXT challenge) and returns it. */
+  addDomain(scope: { kind: 'federation' | 'userpool'; id: string }, domain: string): FakeDomain;
+  issueIamToken(): string;
+  close(): Promise<void>;
+}
+
+function rpcError(grpc: number, message: string): FakeReply {
+  return { status: GRPC_HTTP[grpc] ?? 500, json: { code: grpc, message, details: [] } };
+}
+
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the fake. `now` drives JWT checks and timestamps (tests may freeze it). */
+export async function startYandexFake(
+  options: { now?: () => number; port?: number } = {},
+): Promise<YandexFake> {
+  const now = options.now ?? Date.now;
+  const iso = (): string => new Date(now()).toISOString();
+  const state: YandexFakeState = {
+    scopes: new Map(),
+    iamTokens: new Set(),
+    keys: new Map(),
+    published: new Set(),
+    pollsUntilDone: 2,
+    errorBeforeDone: undefined,
+    operations: new Map(),
+    iamTokenLifetime: 12 * 3_600_000,
+  };
+  let opCounter = 0;
+  const issueIamToken = (): string => {
+    const token = `t1.fake-${randomUUID()}`;
+    state.iamTokens.add(token);
+    return token;
+  };
+
+  const addDomain: YandexFake['addDomain'] = (scope, domain) => {
+    const key = `${scope.kind}:${scope.id}`;
+    const domains = state.scopes.get(key) ?? new Map<string, FakeDomain>();
+    state.scopes.set(key, domains);
+    const at = iso();
+    const record: FakeDomain = {
+      domain,
+      status: 'NEED_TO_VALIDATE',
+      createdAt: at,
+      challenges: [
+        {
+          createdAt: at,
+          updatedAt: at,
+          type: 'DNS_TXT',
+          status: 'PENDING',
+          dnsChallenge: {
+            name: `_yc-domain-validation.${domain}`,
+            type: 'TXT',
+            value: randomBytes(16).toString('hex'),
+          },
+        },
+      ],
+    };
+    if (scope.kind === 'userpool') record.deletionProtection = false;
+    domains.set(domain, record);
+    return record;
+  };
+
+  /** POST /iam/v1/tokens {jwt}: checks a PS256 JWT against a registered key. */
+  const iam = (request: RecordedRequest): FakeReply => {
+    const jwt = (jsonBody(request) as { jwt?: unknown } | undefined)?.jwt;
+    const parts = typeof jwt === 'string' ? jwt.split('.') : [];
+    const [h, p, s] = parts;
+    const header = h === undefined ? undefined : decodeSegment(h);
+    const claims = p === undefined ? undefined : decodeSegment(p);
+    if (parts.length !== 3 || !header || !claims || s === undefined) return rpcError(3, 'Invalid JWT');
+    if (header.alg !== 'PS256' || header.typ !== 'JWT') return rpcError(3, 'JWT must be PS256');
+    const key = state.keys.get(String(header.kid));
+    if (!key) return rpcError(16, `Unknown key id ${String(header.kid)}`);
+    const valid = verify(
+      'sha256',
+      Buffer.from(`${h}.${p}`),
+      {
+        key: createPublicKey(key.publicKey),
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: 32,
+      },
+      Buffer.from(s, 'base64url'),
+    );
+    if (!valid) return rpcError(16, 'JWT signature is invalid');
+    const nowS = Math.floor(now() / 1000);
+    const iat = Number(claims.iat);
+    const exp = Number(claims.exp);
+    if (claims.iss !== key.serviceAccountId) return rpcError(16, 'JWT iss does not match the key');
+    if (claims.aud !== IAM_AUDIENCE) return rpcError(16, 'JWT aud is wrong');
+    if (!(exp > nowS) || !(iat <= nowS + 60) || exp - iat > 3600)
+      return rpcError(16, 'JWT is expired or lives too long');
+    return {
+      status: 200,
+      json: { iamToken: issueIamToken(), expiresAt: new Date(now() + state.iamTokenLifetime).toISOString() },
+    };
+  };
+
+  /**
+   * `POST …/domains/{domain}:validate`. The HTTP rule (yandex-cloud/cloudapi
+   * `federation_service.proto`, `userpool_service.proto`) is `body: "*"` with every field in
+   * the path, so the body is a JSON object that may repeat only those fields (`{}` in
+   * practice). The fake insists on a JSON object sent as JSON, so a client that sends no body
+   * or another media type is caught here.
+   */
+  const validate = (
+    scopeKind: 'federation' | 'userpool',
+    scopeId: string,
+    record: FakeDomain,
+    request: RecordedRequest,
+  ): FakeReply => {
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
+      return rpcError(3, 'validate takes a JSON body: send {} with Content-Type: application/json');
+    const fields = jsonBody(request);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+      return rpcError(3, 'validate takes a JSON object as its body: send {}');
+    const allowed = [scopeKind === 'federation' ? 'federationId' : 'userpoolId', 'domain'];
+    const unknown = Object.keys(fields).find((k) => !allowed.includes(k));
+    if (unknown !== undefined) return rpcError(3, `unknown field "${unknown}" in the validate body`);
+
+    const id = `fake-op-${++opCounter}`;
+    record.status = 'VALIDATING';
+    const at = iso();
+    const body: Record<string, unknown> = {
+      id,
+      description: 'Validate domain',
+      createdAt: at,
+      createdBy: 'fake-account',
+      modifiedAt: at,
+      done: false,
+      metadata: {
+        [scopeKind === 'federation' ? 'federationId' : 'userpoolId']: scopeId,
+        domain: record.domain,
+      },
+    };
+    const failEarly = (): void => {
+      if (body.error !== undefined || state.published.has(record.domain)) return;
+      const failedAt = iso();
+      body.modifiedAt = failedAt;
+      record.status = 'NEED_TO_VALIDATE';
+      for (const c of record.challenges) Object.assign(c, { status: 'INVALID', updatedAt: failedAt });
+      body.error = { code: 9, message: `DNS TXT record for ${record.domain} not found`, details: [] };
+    };
+    const finish = (): void => {
+      const done = iso();
+      body.done = true;
+      body.modifiedAt = done;
+      if (body.error === undefined && state.published.has(record.domain)) {
+        record.status = 'VALID';
+        record.validatedAt = done;
+        for (const c of record.challenges) Object.assign(c, { status: 'VALID', updatedAt: done });
+        body.response = structuredClone(record);
+      } else {
+        failEarly();
+      }
+    };
+    const op: FakeOperation = { body, polls: 0, failEarly, finish };
+    state.operations.set(id, op);
+    advance(op);
+    return { status: 200, json: body };
+  };
+
+  /** Moves an operation on as its polls count up. */
+  const advance = (op: FakeOperation): void => {
+    if (op.body.done === true) return;
+    if (op.polls >= state.pollsUntilDone) op.finish();
+    else if (state.errorBeforeDone !== undefined && op.polls >= state.errorBeforeDone) op.failEarly();
+  };
+
+  const server = await startFake({
+    port: options.port ?? 0,
+    errorBody: (status, message) => {
+      const grpc = Number(Object.entries(GRPC_HTTP).find(([, s]) => s === status)?.[0] ?? 13);
+      return { contentType: 'application/json', body: JSON.stringify({ code: grpc, message, details: [] }) };
+    },
+    headers: () => ({ 'x-request-id': randomUUID() }),
+    route: (request) => {
+      const path = request.path.split('?')[0] ?? '';
+      if (request.method === 'POST' && path === '/iam/v1/tokens') return iam(request);
+      const bearer = request.headers.authorization?.replace(/^Bearer /, '');
+      if (bearer === undefined || !state.iamTokens.has(bearer)) return rpcError(16, 'The token is invalid');
+      const op = /^\/operations\/([^/]+)$/.exec(path);
+      if (request.method === 'GET' && op) {
+        const found = state.operations.get(decodeURIComponent(op[1]!));
+        if (!found) return rpcError(5, 'Operation not found');
+        if (found.body.done !== true) {
+          found.polls += 1;
+          advance(found);
+        }
+        return { status: 200, json: found.body };
+      }
+      const m = DOMAIN_PATH.exec(path);
+      if (!m) return rpcError(5, `No route for ${request.method} ${path}`);
+      const kind = m[1] === 'saml/federations' ? 'federation' : 'userpool';
+      const scopeId = decodeURIComponent(m[2]!);
+      const record = state.scopes.get(`${kind}:${scopeId}`)?.get(decodeURIComponent(m[3]!));
+      if (!record) return rpcError(5, `Domain ${decodeURIComponent(m[3]!)} not found in ${kind} ${scopeId}`);
+      if (request.method === 'GET' && m[4] === undefined) return { status: 200, json: record };
+      if (request.method === 'POST' && m[4] === ':validate') return validate(kind, scopeId, record, request);
+      return rpcError(3, `Unsupported ${request.method}`);
+    },
+  });
+
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/organization-manager/v1`,
+    operationUrl: server.url,
+    iamUrl: `${server.url}/iam/v1/tokens`,
+    requests: server.requests,
+    state,
+    fault: server.fault,
+    clearFaults: server.clearFaults,
+    rateLimit: server.rateLimit,
+    addDomain,
+    issueIamToken,
+    close: server.close,
+  };
+}

@@ -1,0 +1,292 @@
+import { type Actor, describeActor } from '../policy/actor.ts';
+import type { DryRunReply, MetaReply, RefusalReply, Reply } from '../reply.ts';
+import type { RequestRecord } from '../requests/model.ts';
+import { requestText } from '../text.ts';
+import {
+  approvalLines,
+  type CardContext,
+  cardTime,
+  cardTimeFrom,
+  idFact,
+  labelOf,
+  requestFacts,
+  requestName,
+  withCode,
+} from './common.ts';
+import { cardForAudit, cardForHelp, cardForPending, cardForTargets, cardForWhoami } from './lists.ts';
+import type { Card, Fact, Section } from './model.ts';
+
+export type { CardContext } from './common.ts';
+
+/** The card for any reply of the pipeline (src/app.ts): one function, every card kind. */
+export function cardForReply(reply: Reply, context: CardContext): Card {
+  const card = build(reply, context);
+  return context.sandbox ? { ...card, sandbox: true } : card;
+}
+
+function build(reply: Reply, context: CardContext): Card {
+  switch (reply.kind) {
+    case 'dry-run':
+      return dryRunCard(reply, context);
+    case 'refusal':
+      return refusedCard(reply, context);
+    case 'request':
+      return requestCard(reply, reply.record, context);
+    case 'meta':
+      return metaCard(reply, context);
+    case 'rejected':
+      return rejectedCard(reply, undefined, context);
+    case 'error':
+      return errorCard(reply, undefined, context);
+  }
+}
+
+/** A request's card at any point of its life. */
+function requestCard(reply: Reply, record: RequestRecord, context: CardContext): Card {
+  switch (record.status) {
+    case 'pending':
+      return approvalCard(record, context);
+    case 'approved':
+    case 'executing':
+      return {
+        kind: 'decision',
+        title: `Approved, running: ${requestName(record)}`,
+        tone: 'info',
+        sections: [
+          ...approvalLines(record),
+          { kind: 'facts', facts: [...requestFacts(record, context), idFact(record)] },
+        ],
+      };
+    case 'succeeded': {
+      if (record.result === undefined) {
+        return { kind: 'result', title: `Done: ${requestName(record)}`, tone: 'success', sections: [] };
+      }
+      const view = context.present.view(record.result, record.target);
+      return {
+        kind: 'result',
+        title: view.title,
+        tone: view.tone,
+        sections: [
+          ...approvalLines(record),
+          ...view.sections,
+          { kind: 'facts', facts: shortFacts(record, context) },
+        ],
+      };
+    }
+    case 'failed':
+      return errorCard(reply, record, context);
+    case 'unknown':
+      return unknownCard(reply, record, context);
+    case 'rejected':
+      return rejectedCard(reply, record, context);
+    case 'denied':
+    case 'expired':
+    case 'cancelled':
+      return decisionCard(record, context);
+  }
+}
+
+function approvalCard(record: RequestRecord, context: CardContext): Card {
+  const approval = record.approval;
+  const facts: Fact[] = requestFacts(record, context);
+  if (record.rule !== undefined) facts.push({ label: 'Rule', value: record.rule });
+  if (approval !== undefined) {
+    const who = record.approvals.map((a) => describeActor(a.actor));
+    facts.push({
+      label: 'Approvals',
+      value: `${record.approvals.length} of ${approval.count} from ${approval.approvers.join(', ')}${who.length ? ` (${who.join(', ')})` : ''}`,
+    });
+    facts.push({ label: 'Expires', value: cardTimeFrom(approval.expiresAt, context.now) });
+  }
+  facts.push(idFact(record));
+  return {
+    kind: 'approval-request',
+    title: `Approval needed: ${record.action.toUpperCase()} ${record.subject}`,
+    tone: 'warning',
+    sections: [
+      {
+        kind: 'text',
+        text: [
+          { text: describeActor(record.requester), style: 'bold' },
+          { text: ' wants to ' },
+          { text: record.action.toUpperCase(), style: 'bold' },
+          { text: ` ${record.subject} in ${labelOf(record.target, context)}.` },
+        ],
+      },
+      { kind: 'context', text: context.present.grammar.byAction(record.action)?.description ?? '' },
+      { kind: 'facts', facts },
+      {
+        kind: 'context',
+        text: `The requester cannot approve. Or type: approve ${record.id}, or deny ${record.id} [reason]`,
+      },
+    ],
+    actions: [
+      { action: 'approve', requestId: record.id, label: 'Approve' },
+      { action: 'deny', requestId: record.id, label: 'Deny' },
+    ],
+  };
+}
+
+/** Denied, expired or cancelled: the card that replaces the approval request. */
+function decisionCard(record: RequestRecord, context: CardContext): Card {
+  const sections: Section[] = [];
+  let title: string;
+  if (record.status === 'denied') {
+    title = `Denied: ${requestName(record)}`;
+    const denial = record.denial;
+    sections.push(byLine('Denied by', denial?.actor, denial?.at));
+    if (denial?.reason !== undefined)
+      sections.push({ kind: 'facts', facts: [{ label: 'Reason', value: denial.reason }] });
+  } else if (record.status === 'cancelled') {
+    title = `Cancelled: ${requestName(record)}`;
+    sections.push(byLine('Cancelled by', record.cancellation?.actor, record.cancellation?.at));
+  } else {
+    title = `Expired: ${requestName(record)}`;
+    const got = record.approvals.length;
+    const need = record.approval?.count ?? 0;
+    const at = record.approval ? ` at ${cardTime(record.approval.expiresAt)}` : '';
+    sections.push({
+      kind: 'text',
+      text: `Expired${at} with ${got} of ${need} approvals. Nothing was sent to the vendor.`,
+    });
+  }
+  sections.push({ kind: 'facts', facts: [...requestFacts(record, context), idFact(record)] });
+  return { kind: 'decision', title, tone: record.status === 'denied' ? 'danger' : 'info', sections };
+}
+
+function byLine(what: string, actor: Actor | undefined, at: number | undefined): Section {
+  return {
+    kind: 'text',
+    text: [
+      { text: `${what} ` },
+      { text: actor ? describeActor(actor) : 'an approver', style: 'bold' },
+      { text: at === undefined ? '.' : ` at ${cardTime(at)}. Nothing was sent to the vendor.` },
+    ],
+  };
+}
+
+function shortFacts(record: RequestRecord, context: CardContext): Fact[] {
+  return [
+    { label: 'Target', value: labelOf(record.target, context) },
+    { label: 'Requested by', value: describeActor(record.requester) },
+    idFact(record),
+  ];
+}
+
+/** The error of a reply (or its request) as facts: code, vendor, HTTP status, vendor request id. */
+function errorSections(reply: Reply, record: RequestRecord | undefined): Section[] {
+  const error: Record<string, unknown> = { ...record?.error, ...reply.error };
+  const sections: Section[] = [];
+  if (error.message !== undefined) sections.push({ kind: 'text', text: withCode(String(error.message)) });
+  if (typeof error.vendorMessage === 'string') {
+    sections.push({ kind: 'facts', facts: [{ label: 'Vendor says', value: error.vendorMessage }] });
+  }
+  if (error.hint !== undefined) sections.push({ kind: 'text', text: withCode(String(error.hint)) });
+  const facts: Fact[] = [];
+  if (error.code !== undefined) facts.push({ label: 'Code', value: String(error.code) });
+  if (error.vendor !== undefined) facts.push({ label: 'Vendor', value: String(error.vendor) });
+  if (error.status !== undefined) facts.push({ label: 'HTTP status', value: String(error.status) });
+  // In a reply's error, `requestId` is the vendor's own id of the failed call (a tracking id).
+  if (error.requestId !== undefined)
+    facts.push({ label: 'Vendor request id', value: String(error.requestId) });
+  if (facts.length > 0) sections.push({ kind: 'facts', facts });
+  return sections;
+}
+
+function errorCard(reply: Reply, record: RequestRecord | undefined, context: CardContext): Card {
+  const sections = [...(record ? approvalLines(record) : []), ...errorSections(reply, record)];
+  if (record) sections.push({ kind: 'facts', facts: shortFacts(record, context) });
+  const title = record
+    ? `Failed: ${requestName(record)}`
+    : reply.action
+      ? `Failed: ${reply.action}`
+      : 'Failed';
+  return { kind: 'error', title, tone: 'danger', sections };
+}
+
+function unknownCard(reply: Reply, record: RequestRecord, context: CardContext): Card {
+  return {
+    kind: 'unknown',
+    title: `Outcome unknown: ${requestName(record)}`,
+    tone: 'warning',
+    sections: [
+      {
+        kind: 'text',
+        text: [
+          { text: 'The vendor may have acted.', style: 'bold' },
+          {
+            text: ` Check ${record.subject} in the vendor's console before trying again; domainops will not retry it.`,
+          },
+        ],
+      },
+      ...approvalLines(record),
+      ...errorSections(reply, record),
+      { kind: 'facts', facts: shortFacts(record, context) },
+    ],
+  };
+}
+
+function rejectedCard(reply: Reply, record: RequestRecord | undefined, context: CardContext): Card {
+  const what = record ? requestName(record) : (reply.action ?? 'command');
+  const reason = reply.error?.message ?? record?.error?.message;
+  const sections: Section[] = [];
+  if (reason !== undefined) sections.push({ kind: 'text', text: `Not allowed: ${reason}` });
+  const explanation = reply.policy ?? record?.explanation;
+  if (explanation !== undefined) sections.push({ kind: 'code', label: 'Policy', value: explanation });
+  if (record) sections.push({ kind: 'facts', facts: shortFacts(record, context) });
+  return { kind: 'rejected', title: `Not allowed: ${what}`, tone: 'danger', sections };
+}
+
+/** An approve, deny or cancel that was not carried out; the request itself is unchanged. */
+function refusedCard(reply: RefusalReply, context: CardContext): Card {
+  const decision = reply.decision;
+  const verb = decision === 'deny' ? 'denied' : decision === 'cancel' ? 'cancelled' : 'approved';
+  const sections: Section[] = [{ kind: 'text', text: reply.error.message }];
+  if (reply.error.hint !== undefined) sections.push({ kind: 'text', text: withCode(reply.error.hint) });
+  if (reply.record) sections.push({ kind: 'facts', facts: shortFacts(reply.record, context) });
+  return { kind: 'refused', title: `Not ${verb}`, tone: 'warning', sections };
+}
+
+function dryRunCard(reply: DryRunReply, context: CardContext): Card {
+  const request = reply.request;
+  const target = reply.target === undefined ? 'the target' : labelOf(reply.target, context);
+  const rejected = reply.status === 'rejected';
+  const sections: Section[] = [
+    { kind: 'text', text: `Nothing was sent. ${target} would receive:` },
+    { kind: 'code', label: 'Request (secrets redacted)', value: requestText(request) },
+  ];
+  if (reply.policy !== undefined) sections.push({ kind: 'code', label: 'Policy', value: reply.policy });
+  return {
+    kind: 'dry-run',
+    title: `${rejected ? 'Dry run, not allowed' : 'Dry run'}: ${reply.action ?? 'command'}${reply.target === undefined ? '' : ` in ${reply.target}`}`,
+    tone: rejected ? 'danger' : 'info',
+    sections,
+  };
+}
+
+function metaCard(reply: MetaReply, context: CardContext): Card {
+  const answer = reply.answer;
+  switch (answer.topic) {
+    case 'help':
+      return cardForHelp(context, answer.command ?? answer.unknown);
+    case 'pending':
+      return cardForPending(answer.requests, context);
+    case 'audit':
+      return cardForAudit(answer.events);
+    case 'targets':
+      return cardForTargets(context);
+    case 'whoami':
+      return cardForWhoami(answer.actor, answer.groups);
+    case 'explain':
+      return {
+        kind: 'result',
+        title: reply.action ?? 'domainops',
+        tone: 'info',
+        sections: textSections(reply.text),
+      };
+  }
+}
+
+function textSections(text: string): Section[] {
+  return text.trim() === '' ? [] : [{ kind: 'text', text }];
+}

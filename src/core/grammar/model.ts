@@ -1,0 +1,64 @@
+import type { Fact } from '../cards/model.ts';
+import type { FlagSpec, VendorCall } from '../ports.ts';
+import type { Action } from '../vocabulary.ts';
+
+/** What one positional argument holds; the parser validates and normalises it by kind. */
+export type ArgKind = 'domain' | 'email' | 'id' | 'count' | 'command' | 'reason';
+
+export interface ArgSpec {
+  /** The placeholder in the usage line: `<domain>`, `[n]`. */
+  readonly name: string;
+  readonly kind: ArgKind;
+  readonly optional: boolean;
+}
+
+/** One row of the command table: the grammar, the help text and the policy vocabulary in one place. */
+export interface CommandSpec {
+  /** The canonical name; the policy's `actions:` use it. */
+  readonly action: Action;
+  readonly aliases: readonly string[];
+  readonly args: readonly ArgSpec[];
+  /** Whether `in <target>` may follow the arguments. */
+  readonly target: boolean;
+  readonly flags: readonly FlagSpec[];
+  /** Generated from `args`, `target` and `flags`: `unverify <domain> [in <target>] [--remove-pending]`. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly description: string;
+  /** The vendor module whose API runs the command; null for commands domainops answers itself. */
+  readonly vendor: string | null;
+  /** Whether it removes something at the vendor (what policies usually put behind an approval). */
+  readonly destructive: boolean;
+  readonly example: string;
+  /** Vendor commands: the call for a normalised subject and the flags given. */
+  readonly call?: (subject: string, flags: ReadonlySet<string>) => VendorCall;
+  /** Vendor commands: facts a request card shows for the call's options. */
+  readonly callFacts?: (call: VendorCall) => Fact[];
+}
+
+/** A parsed vendor command; `target` is absent when the user left out `in <target>`. */
+export interface VendorCommand {
+  readonly action: Action;
+  /** The domain or email the command works on, normalised. */
+  readonly subject: string;
+  /** The flags given, with their dashes, in table order. */
+  readonly flags: readonly string[];
+  readonly call: VendorCall;
+  readonly target?: string;
+}
+
+export type MetaCommand =
+  | { action: 'help'; topic?: string }
+  | { action: 'pending' }
+  | { action: 'approve'; id: string }
+  | { action: 'deny'; id: string; reason?: string }
+  | { action: 'cancel'; id: string }
+  | { action: 'audit'; limit?: number }
+  | { action: 'targets' }
+  | { action: 'whoami' };
+
+export type Command = VendorCommand | MetaCommand;
+
+export function isVendorCommand(command: Command): command is VendorCommand {
+  return 'call' in command;
+}

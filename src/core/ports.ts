@@ -1,0 +1,179 @@
+/**
+ * The ports that modules plug into. The core names no vendor, chat platform or store: each of
+ * those is a module (adapters/<vendor>/, src/platforms/<name>/, src/stores/<name>/) that the
+ * one composition root (src/modules.ts) hands to the core.
+ */
+import type { z } from 'zod';
+import type { Section, Tone } from './cards/model.ts';
+
+export type { Section, Tone } from './cards/model.ts';
+
+/** A vendor request as it goes on the wire (after auth is applied, before redaction). */
+export interface PreparedRequest {
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH' | 'PUT';
+  /** Full URL, query included. */
+  url: string;
+  headers: Record<string, string>;
+  /** Serialised body exactly as sent (JSON text or form-encoded text). */
+  body?: string;
+  /** False for requests with side effects: never retried once they may have reached the vendor. */
+  idempotent: boolean;
+}
+
+/** A request with secrets replaced by `[REDACTED]`: what dry runs print and errors carry. */
+export type RedactedRequest = Omit<PreparedRequest, 'idempotent'>;
+
+/**
+ * The vendor-facing part of a command, built by the vendor module's command spec from what the
+ * grammar parsed (`{ action: 'unverify', domain: 'abc.com', removePending: true }`). Stored
+ * with the request as JSON; only its own module reads the other members.
+ */
+export type VendorCall = { readonly action: string } & { readonly [member: string]: unknown };
+
+/** What a vendor call returned, normalised by its module; stored as JSON; `action` names the call. */
+export type VendorResult = { readonly action: string } & { readonly [member: string]: unknown };
+
+/** The part of every configured target the core reads. */
+export interface TargetBase {
+  /** The configured name (`prod`). */
+  readonly name: string;
+  /** The module that runs it (`vendor:` in the config). */
+  readonly vendor: string;
+}
+
+/** A flag of a command: `--remove-pending`. */
+export interface FlagSpec {
+  /** Written with its dashes, lower case. */
+  readonly name: string;
+  readonly summary: string;
+}
+
+/** One vendor command: its grammar entry, help text and policy action name in one place. */
+export interface VendorCommandSpec {
+  /** The canonical name; the policy's `actions:` use it. Lower case letters, digits and `-`. */
+  readonly action: string;
+  readonly aliases?: readonly string[];
+  /** What the one argument is; the grammar validates and normalises it. */
+  readonly subject: 'domain' | 'email';
+  readonly flags?: readonly FlagSpec[];
+  readonly summary: string;
+  readonly description: string;
+  /** Whether it removes something at the vendor (what policies usually put behind an approval). */
+  readonly destructive: boolean;
+  readonly example: string;
+  /** The vendor call for a normalised subject and the flags given (names with dashes). */
+  call(subject: string, flags: ReadonlySet<string>): VendorCall;
+  /** Facts a request card shows for the call's options (`Remove pending: yes`). */
+  facts?(call: VendorCall): import('./cards/model.ts').Fact[];
+}
+
+/** Plain-text card sections (see src/core/cards/model.ts) that show a result on every platform. */
+export interface ResultView {
+  title: string;
+  tone: Tone;
+  sections: Section[];
+}
+
+/** Reads a secret reference (`env:NAME`, `file:PATH`) lazily; `path` names the config field. */
+export type SecretFactory = (ref: string, path: string) => import('../config/secret.ts').Secret;
+
+/** One config issue: the field path (`targets.x.orgId`) and what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** A typed client for one configured target. */
+export interface VendorClient {
+  readonly vendor: string;
+  readonly target: string;
+  /**
+   * The first request `execute` would send for this call, secrets redacted. Built by the same
+   * code as the real request; needs no token and makes no network call.
+   */
+  describe(call: VendorCall): RedactedRequest;
+  /** Performs the call. Throws a VendorError (a DomainopsError with `vendor`) on any failure. */
+  execute(call: VendorCall, options?: { signal?: AbortSignal }): Promise<VendorResult>;
+}
+
+/** The built-in sandbox part of a vendor: a local fake of its API and a target aimed at it. */
+export interface VendorSandbox {
+  /** Target configs (as written in domainops.yaml, `vendor:` included) aimed at `baseUrl`. */
+  targets(baseUrl: string): Record<string, Record<string, unknown>>;
+}
+
+/**
+ * A vendor module: adapters/<vendor>/index.ts exports one. `D` is what its client needs from
+ * the process (the shared HTTP layer, the clock); the composition root passes it, the core never
+ * creates clients itself.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a module's own deps type is its business
+export interface VendorModule<T extends TargetBase = any, D = any> {
+  /** The `vendor:` value of its targets (`acme`). */
+  readonly vendor: string;
+  /** The vendor's name for people (`Acme Identity`). */
+  readonly title: string;
+  readonly commands: readonly VendorCommandSpec[];
+  /** The schema of one target's config, `vendor:` excluded (the composition adds the literal). */
+  readonly targetSchema: z.ZodType;
+  /** The typed target from the parsed config; secrets are references, read when first needed. */
+  buildTarget(name: string, parsed: unknown, secret: SecretFactory): T;
+  /** `prod (Acme org 1eb6…)`: how people see the target. */
+  label(target: T): string;
+  /** The vendor-side id alone (`org 1eb6…`, `tenant acme.console…`), for check-config. */
+  reference(target: T): string;
+  /** The URLs domainops connects to for the target, by config path (`targets.x.apiUrl`). */
+  urls(target: T): [string, string][];
+  /** Notes `check-config` prints about a target that still loads (`note: ` is added). */
+  notes?(target: T): string[];
+  createClient(target: T, deps: D): VendorClient;
+  /** A successful result as card sections, for every platform and for plain text. */
+  view(result: VendorResult, target: string): ResultView;
+  /** The built-in sandbox: a local fake of the vendor's API. */
+  readonly sandbox?: VendorSandbox;
+}
+
+/** The `chat.<name>` section a platform module reads. */
+export interface PlatformConfigPart {
+  readonly schema: z.ZodType;
+  /** The typed config from the parsed section; `issue` reports a problem the schema cannot see. */
+  build(parsed: unknown, secret: SecretFactory, issue: (issue: ConfigIssue) => void): unknown;
+}
+
+/**
+ * A chat platform module: src/platforms/<name>/module.ts exports one. Creating the platform is
+ * left to the runtime, which imports a platform only when it is configured.
+ */
+export interface PlatformModule {
+  /** `chat`: the `chat.<name>` key and the JSON document's `cards.<name>`. */
+  readonly name: string;
+  /** Principals of this platform in the policy are `<name>:<id>`; false when people are known by email. */
+  readonly platformIds: boolean;
+  /** The `chat.<name>` section; absent for a platform that needs none (the playground). */
+  readonly config?: PlatformConfigPart;
+  /** The card in this platform's wire format, for the JSON document's `cards.<name>`. */
+  renderCard?(card: import('./cards/model.ts').Card): unknown;
+  /** The URLs of its config by path (`[path, url]`), for check-config's plain-http notes. */
+  urls?(config: unknown): [string, string][];
+  /** How it is set up, for check-config (`Socket Mode, /domainops`). */
+  summary?(config: unknown): string;
+}
+
+/** A store module: src/stores/<name>/index.ts exports one. */
+export interface StoreModule {
+  readonly name: string;
+  /** Whether this module serves the `store:` setting (a path, a URL). */
+  accepts(setting: string): boolean;
+  /** Opens (and migrates) the store. */
+  open(
+    setting: string,
+    options: { clock: import('./clock.ts').Clock },
+  ): import('./requests/store.ts').RequestStore;
+}
+
+/** Every module of one composition: what src/modules.ts hands to the core. */
+export interface Modules {
+  readonly vendors: readonly VendorModule[];
+  readonly platforms: readonly PlatformModule[];
+  readonly stores: readonly StoreModule[];
+}

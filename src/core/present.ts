@@ -1,0 +1,79 @@
+import type { Fact, Section } from './cards/model.ts';
+import type { Grammar } from './grammar/index.ts';
+import type { ResultView, TargetBase, VendorCall, VendorModule, VendorResult } from './ports.ts';
+
+/**
+ * What cards and text need to know of the modules: how a target is named, how a vendor result
+ * reads, which commands exist. Built once per pipeline from the config and its composition.
+ */
+export interface Presenter {
+  readonly grammar: Grammar;
+  /** The configured targets by name. */
+  readonly targets: Readonly<Record<string, TargetBase>>;
+  /** `prod (Acme org 1eb6…)`; the bare name of a target that is not configured (any more). */
+  label(target: string): string;
+  /** A successful result as card sections (by its vendor module). */
+  view(result: VendorResult, target: string): ResultView;
+  /** The noun of a command's subject: `Domain` or `Email`. */
+  subjectNoun(action: string): string;
+  /** Facts a request card adds for its call's options (the flags it was given). */
+  callFacts(call: VendorCall): Fact[];
+}
+
+export function createPresenter(
+  grammar: Grammar,
+  vendors: readonly VendorModule[],
+  targets: Readonly<Record<string, TargetBase>>,
+): Presenter {
+  const moduleOf = (vendor: string | undefined) => vendors.find((m) => m.vendor === vendor);
+  return {
+    grammar,
+    targets,
+    label(name) {
+      const target = Object.hasOwn(targets, name) ? targets[name] : undefined;
+      const module = moduleOf(target?.vendor);
+      return target && module ? module.label(target) : name;
+    },
+    view(result, target) {
+      const module = moduleOf(grammar.vendorOf(result.action));
+      if (module) return module.view(result, target);
+      return { title: `Done: ${result.action}`, tone: 'success', sections: [] };
+    },
+    subjectNoun(action) {
+      return grammar.byAction(action)?.args[0]?.kind === 'email' ? 'Email' : 'Domain';
+    },
+    callFacts(call) {
+      const spec = grammar.byAction(call.action);
+      return spec?.callFacts?.(call) ?? [];
+    },
+  };
+}
+
+/** A view's sections as plain text: how the CLI prints a result. */
+export function sectionsText(sections: readonly Section[]): string {
+  const lines: string[] = [];
+  for (const section of sections) {
+    switch (section.kind) {
+      case 'text':
+        lines.push(
+          typeof section.text === 'string' ? section.text : section.text.map((s) => s.text).join(''),
+        );
+        break;
+      case 'context':
+        lines.push(section.text);
+        break;
+      case 'facts':
+        for (const fact of section.facts) lines.push(`${fact.label}: ${fact.value}`);
+        break;
+      case 'list':
+        lines.push(
+          `${section.title}: ${section.items.length === 0 ? (section.empty ?? '(none)') : section.items.join(', ')}`,
+        );
+        break;
+      case 'code':
+        lines.push(section.label === undefined ? `  ${section.value}` : `${section.label}: ${section.value}`);
+        break;
+    }
+  }
+  return lines.join('\n');
+}

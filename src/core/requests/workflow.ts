@@ -1,0 +1,298 @@
+import type { PolicyConfig } from '../config/types.ts';
+import { DomainopsError } from '../errors.ts';
+import type { Actor } from '../policy/actor.ts';
+import { evaluate } from '../policy/policy.ts';
+import type { VendorCall, VendorResult } from '../ports.ts';
+import { createDecisions, rejectedError } from './decisions.ts';
+import { createRunner } from './execution.ts';
+import { newRequestId, normaliseRequestId, type RequestError, type RequestRecord } from './model.ts';
+import { type Outcome, outcomeOf } from './outcome.ts';
+import type { AuditEvent, RequestStore, StoreHealth } from './store.ts';
+import { auditActor, contention, createTransitions, MAX_ATTEMPTS, SYSTEM } from './transitions.ts';
+
+export interface WorkflowOptions {
+  /** The policy, or a function returning the current one (so a reloaded config applies to approvals). */
+  policy: PolicyConfig | (() => PolicyConfig);
+  store: RequestStore;
+  /** Runs the vendor call; throws VendorError on failure (outcome `unknown` when the vendor may have acted). */
+  execute(target: string, call: VendorCall): Promise<VendorResult>;
+  now?: () => number;
+  newId?: () => string;
+  /**
+   * Told of every request this process expires, whether the sweep or an access (a `pending`
+   * listing, an approval arriving late) found it overdue: platforms update its card.
+   */
+  onExpired?: (record: RequestRecord) => void;
+  /** How background retries wait (storing a result that could not be stored at first). */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Told when a vendor call finished but its result could not be stored: the caller gets
+   * outcome unknown (`result_not_stored`), and the workflow keeps trying in the background.
+   */
+  onResultNotStored?: (request: RequestRecord, error: unknown) => void;
+  /** Told when the background retry stored such a result: the request's real outcome. */
+  onLateResult?: (record: RequestRecord) => void;
+}
+
+export interface SubmitInput {
+  /** Optional; when given it must equal `call.action`. */
+  action?: string;
+  /**
+   * The domain or email the call works on (policy globs, cards, audit); the pipeline always
+   * gives it. Without it, the call's `domain` or `email` member is taken.
+   */
+  subject?: string;
+  /** The resolved target name. */
+  target: string;
+  call: VendorCall;
+  actor: Actor;
+  /**
+   * The platform's delivery id: the same key (same person, target and call) returns the existing
+   * request instead of a new one; the same key for another submission is refused.
+   */
+  deliveryKey?: string;
+  conversation?: unknown;
+  /** Where the command was typed (opaque platform JSON): a change nobody saw on a card is posted there. */
+  origin?: unknown;
+}
+
+export interface Workflow {
+  /** Checks the policy and stores the request: rejected, run at once (no approval needed) or pending. */
+  submit(input: SubmitInput): Promise<Outcome>;
+  /** Records an approval; the approval that completes the count runs the request (once). */
+  approve(id: string, actor: Actor): Promise<Outcome>;
+  /** Ends a pending request; any eligible approver may deny (the requester cancels instead). */
+  deny(id: string, actor: Actor, reason?: string): Promise<Outcome>;
+  /** Withdraws a pending request: the requester or an eligible approver. */
+  cancel(id: string, actor: Actor): Promise<Outcome>;
+  /** The request as stored (an overdue pending one is expired first). */
+  get(id: string): Promise<RequestRecord | undefined>;
+  /** Requests waiting for approval, oldest first. */
+  pending(): Promise<RequestRecord[]>;
+  /** The latest audit events, oldest first. */
+  audit(limit?: number): Promise<AuditEvent[]>;
+  /** Expires every overdue pending request; returns the ones it expired. */
+  sweep(): Promise<RequestRecord[]>;
+  /**
+   * Run once at start. Requests left `executing` by a process that died become `unknown` (never
+   * run again) and are returned in `unknown`; requests left `approved` (approved, never started)
+   * are run now and their outcomes returned in `resumed`.
+   */
+  recover(): Promise<{ unknown: RequestRecord[]; resumed: Outcome[] }>;
+  /** Keeps where a platform posted the request's card; no state change, no audit event. */
+  setConversation(id: string, conversation: unknown): Promise<RequestRecord | undefined>;
+  /** Whether the store takes writes (for /readyz); if not, the store error that says why. */
+  health(): Promise<StoreHealth>;
+  /** Stops background work (retries of results that could not be stored); the store stays open. */
+  close(): void;
+}
+
+/**
+ * The request stored under a submission's delivery key, when it is a redelivery of the same
+ * submission: the same person on the same platform asking for the same call on the same target.
+ * A key that names someone else's request (or another command) is never answered with that
+ * request: the submission is refused instead, and nothing is stored. The outcome says
+ * `redelivered`: the first delivery was answered by whoever handled it, so platforms post nothing.
+ */
+function redelivered(existing: RequestRecord, input: SubmitInput): Outcome {
+  const { requester } = existing;
+  const same =
+    requester.platform === input.actor.platform &&
+    requester.id === input.actor.id &&
+    existing.target === input.target &&
+    sameCall(existing.call, input.call);
+  if (same) return { ...outcomeOf(existing), redelivered: true };
+  throw new DomainopsError(
+    'delivery_key_conflict',
+    'this delivery id already belongs to another request, so the command was not run',
+    { hint: 'send the command again' },
+  );
+}
+
+/** The subject of a call written the conventional way: its `domain` or `email` member. */
+function conventionalSubject(call: VendorCall): string {
+  if (typeof call.domain === 'string') return call.domain;
+  if (typeof call.email === 'string') return call.email;
+  throw new DomainopsError('internal_error', `submit: no subject for ${call.action}`);
+}
+
+/** The same call: equal as JSON, whatever the order of its members. */
+function sameCall(a: VendorCall, b: VendorCall): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null';
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/**
+ * The request state machine over a store. Every transition is a compare-and-set on the stored
+ * version, written together with its audit events, and results are returned only after the
+ * write: whoever loses a race re-reads and decides again, so a request executes at most once.
+ */
+export function createWorkflow(options: WorkflowOptions): Workflow {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const newId = options.newId ?? newRequestId;
+  const given = options.policy;
+  const policy = typeof given === 'function' ? given : () => given;
+  const t = createTransitions(store, now, options.onExpired);
+  const runner = createRunner(store, t, (target, call) => options.execute(target, call), {
+    sleep: options.sleep ?? backgroundSleep,
+    ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
+    ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+  });
+  const { run, perform } = runner;
+  const decisions = createDecisions({ t, policy, perform, now });
+
+  const submit = async (input: SubmitInput): Promise<Outcome> => {
+    const { call, actor, target, deliveryKey } = input;
+    if (input.action !== undefined && input.action !== call.action) {
+      throw new DomainopsError('internal_error', `submit: action ${input.action} but call ${call.action}`);
+    }
+    if (deliveryKey !== undefined) {
+      const existing = await t.refresh(await store.findByDeliveryKey(deliveryKey));
+      if (existing) return redelivered(existing, input);
+    }
+    const subject = input.subject ?? conventionalSubject(call);
+    const decision = evaluate(policy(), { action: call.action, target, subject, actor });
+    const at = now();
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const base: RequestRecord = {
+        id: newId(),
+        action: call.action,
+        target,
+        call,
+        subject,
+        requester: actor,
+        status: 'pending',
+        approvals: [],
+        createdAt: at,
+        updatedAt: at,
+        version: 0,
+        ...(deliveryKey === undefined ? {} : { deliveryKey }),
+        ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
+        ...(input.origin === undefined ? {} : { origin: input.origin }),
+      };
+      let record: RequestRecord;
+      const details: Record<string, unknown> = { action: call.action, target, subject };
+      if (decision.decision === 'reject') {
+        const error = rejectedError(decision.reason);
+        record = { ...base, status: 'rejected', explanation: decision.explanation.text, error };
+        Object.assign(details, { reason: decision.reason, code: decision.code });
+      } else if (decision.decision === 'allow') {
+        // Stored as executing at once (audited as approved, then executing): one write, so a store
+        // that fails after it cannot leave an approved request that a later start would run.
+        record = { ...base, status: 'executing', rule: decision.rule.name };
+        Object.assign(details, { rule: decision.rule.name, approval: 'none' });
+      } else {
+        const { approvers, count, expires } = decision.approval;
+        record = {
+          ...base,
+          rule: decision.rule.name,
+          approval: { approvers, count, expiresAt: at + expires },
+        };
+        Object.assign(details, { rule: decision.rule.name });
+      }
+      const type = record.status === 'rejected' ? 'rejected' : 'submitted';
+      const by = auditActor(actor);
+      const events: AuditEvent[] = [
+        {
+          at,
+          requestId: record.id,
+          actor: by,
+          type,
+          to: record.status === 'executing' ? 'approved' : record.status,
+          details,
+        },
+      ];
+      if (record.status === 'executing') {
+        events.push({
+          at,
+          requestId: record.id,
+          actor: by,
+          type: 'executing',
+          from: 'approved',
+          to: 'executing',
+        });
+      }
+      const inserted = await store.insert(record, events);
+      if (!inserted.inserted) {
+        // A duplicate delivery that raced us; without one, an id collision: draw another id.
+        if (inserted.existing)
+          return redelivered((await t.refresh(inserted.existing)) ?? inserted.existing, input);
+        continue;
+      }
+      if (inserted.record.status === 'executing') {
+        return { ...(await perform(inserted.record, by)), explanation: decision.explanation };
+      }
+      return outcomeOf(inserted.record, decision.explanation);
+    }
+    throw new DomainopsError('internal_error', 'could not allocate a request id');
+  };
+
+  return {
+    submit,
+    ...decisions,
+    get: t.load,
+    async pending() {
+      const records = await Promise.all((await store.listByStatus(['pending'])).map(t.refresh));
+      return records.filter((r): r is RequestRecord => r?.status === 'pending');
+    },
+    audit: (limit = 20) => store.listAudit({ limit }),
+    async sweep() {
+      const expired: RequestRecord[] = [];
+      for (const request of await store.listByStatus(['pending'])) {
+        if (!request.approval || now() < request.approval.expiresAt) continue;
+        const after = await t.refresh(request);
+        if (after?.status === 'expired' && after.version === request.version + 1) expired.push(after);
+      }
+      return expired;
+    },
+    async recover() {
+      const unknown: RequestRecord[] = [];
+      for (const request of await store.listByStatus(['executing'])) {
+        const error: RequestError = {
+          code: 'interrupted',
+          message: `domainops stopped while request ${request.id} was running: it may or may not have taken effect`,
+          hint: `check ${request.target} before trying again`,
+        };
+        const stored = await t.write(request, { ...request, status: 'unknown', error }, [
+          t.event(request, SYSTEM, 'unknown', 'unknown', { reason: 'interrupted' }),
+        ]);
+        if (stored) unknown.push(stored);
+      }
+      const resumed: Outcome[] = [];
+      for (const request of await store.listByStatus(['approved'])) resumed.push(await run(request, SYSTEM));
+      return { unknown, resumed };
+    },
+    async setConversation(id, conversation) {
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        const request = await store.get(normaliseRequestId(id));
+        if (!request) return undefined;
+        const stored = await store.compareAndSet(
+          request.id,
+          request.version,
+          { ...request, conversation },
+          [],
+        );
+        if (stored) return stored;
+      }
+      throw contention(id);
+    },
+    health: () => store.health(),
+    close: () => runner.close(),
+  };
+}
+
+/** Waits without keeping the process alive (a CLI run ends when its command is answered). */
+function backgroundSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+}

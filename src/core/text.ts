@@ -1,0 +1,86 @@
+import { formatDuration } from './config/duration.ts';
+import { describeActor } from './policy/actor.ts';
+import type { RedactedRequest, ResultView } from './ports.ts';
+import { type Presenter, sectionsText } from './present.ts';
+import type { RequestRecord } from './requests/model.ts';
+import type { AuditEvent } from './requests/store.ts';
+
+/** ISO time without milliseconds, in UTC: unambiguous for teams across time zones. */
+export function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** The request line of a dry run, as it would be sent (secrets already redacted). */
+export function requestText(request: RedactedRequest): string {
+  const lines = [`${request.method} ${request.url}`];
+  for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
+  if (request.body !== undefined) lines.push('', request.body);
+  return lines.join('\n');
+}
+
+/** One line per pending request. */
+export function pendingText(requests: readonly RequestRecord[]): string {
+  if (requests.length === 0) return 'No requests are waiting for approval.';
+  return [
+    `${requests.length} request(s) waiting for approval:`,
+    ...requests.map((r) => {
+      const got = r.approvals.length;
+      const need = r.approval?.count ?? 0;
+      const expires = r.approval ? `, expires ${formatTime(r.approval.expiresAt)}` : '';
+      return `  ${r.id}  ${r.action} ${r.subject} in ${r.target}, by ${describeActor(r.requester)}, ${got}/${need} approvals${expires}`;
+    }),
+  ].join('\n');
+}
+
+/** One line per audit event. */
+export function auditText(events: readonly AuditEvent[]): string {
+  if (events.length === 0) return 'The audit trail is empty.';
+  return events
+    .map((e) => {
+      const who = e.actor.email ?? `${e.actor.platform}:${e.actor.id}`;
+      const move = e.from && e.to ? ` ${e.from} -> ${e.to}` : e.to ? ` -> ${e.to}` : '';
+      return `${formatTime(e.at)}  ${e.requestId}  ${e.type}${move}  by ${who} (${e.actor.platform})`;
+    })
+    .join('\n');
+}
+
+/** A request's state in words, for the result of submit/approve/deny/cancel. */
+export function requestStateText(request: RequestRecord, present: Presenter, now: number): string {
+  const label = present.label(request.target);
+  const what = `${request.action} ${request.subject} in ${label}`;
+  switch (request.status) {
+    case 'pending': {
+      const a = request.approval!;
+      return [
+        `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()} ${request.subject} in ${label}.`,
+        `Rule "${request.rule ?? '?'}": ${a.count} approval(s) from ${a.approvers.join(', ')}; ${request.approvals.length} so far; expires ${formatTime(a.expiresAt)} (in ${formatDuration(Math.max(0, a.expiresAt - now))}).`,
+        `Request ${request.id}: approve with \`approve ${request.id}\`, deny with \`deny ${request.id} [reason]\`.`,
+      ].join('\n');
+    }
+    case 'approved':
+    case 'executing':
+      return `Request ${request.id} (${what}) is approved and running.`;
+    case 'succeeded':
+      return request.result
+        ? viewText(present.view(request.result, request.target))
+        : `Request ${request.id} (${what}) succeeded.`;
+    case 'failed':
+      return `Request ${request.id} (${what}) failed.`;
+    case 'unknown':
+      return `Request ${request.id} (${what}): the outcome is unknown. The vendor may have acted; check in its console before trying again.`;
+    case 'denied':
+      return `Request ${request.id} (${what}) was denied by ${request.denial ? describeActor(request.denial.actor) : 'an approver'}${request.denial?.reason ? `: ${request.denial.reason}` : '.'}`;
+    case 'expired':
+      return `Request ${request.id} (${what}) expired without enough approvals.`;
+    case 'cancelled':
+      return `Request ${request.id} (${what}) was cancelled by ${request.cancellation ? describeActor(request.cancellation.actor) : 'its requester'}.`;
+    case 'rejected':
+      return `Not allowed: ${what}.`;
+  }
+}
+
+/** A result view as plain text: its title (unless the first paragraph says it already), then its sections. */
+function viewText(view: ResultView): string {
+  const body = sectionsText(view.sections);
+  return body.startsWith(view.title) ? body : `${view.title}.\n${body}`;
+}

@@ -1,0 +1,16 @@
+import { renderBlockKit } from '../../cards/block-kit.ts';
+import type { PlatformModule } from '../../core/ports.ts';
+import { type SlackConfig, slackConfig } from './config.ts';
+
+/** Slack: Bolt in Socket Mode or HTTP mode; cards as Block Kit. */
+export const slackModule: PlatformModule = {
+  name: 'slack',
+  platformIds: true,
+  config: slackConfig,
+  renderCard: (card) => ({ blocks: renderBlockKit(card).blocks }),
+  urls: (config) => [['chat.slack.apiUrl', (config as SlackConfig).apiUrl]],
+  summary: (config) => {
+    const c = config as SlackConfig;
+    return `${c.appToken ? 'Socket Mode' : 'HTTP mode at /slack/events'}, ${c.command}`;
+  },
+};

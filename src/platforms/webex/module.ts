@@ -1,0 +1,22 @@
+import { renderAdaptiveCard } from '../../cards/adaptive.ts';
+import type { PlatformModule } from '../../core/ports.ts';
+import { type WebexChatConfig, webexChatConfig } from './config.ts';
+
+/** Webex: the bot framework over a websocket or signed webhooks; cards as Adaptive Cards 1.3. */
+export const webexModule: PlatformModule = {
+  name: 'webex',
+  platformIds: true,
+  config: webexChatConfig,
+  renderCard: (card) => renderAdaptiveCard(card),
+  urls: (config) => {
+    const c = config as WebexChatConfig;
+    return [
+      ['chat.webex.apiUrl', c.apiUrl],
+      ...(c.webhookUrl ? [['chat.webex.webhookUrl', c.webhookUrl] as [string, string]] : []),
+    ];
+  },
+  summary: (config) => {
+    const c = config as WebexChatConfig;
+    return c.webhookUrl ? `webhook ${c.webhookUrl}` : 'websocket mode';
+  },
+};

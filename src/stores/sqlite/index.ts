@@ -1,0 +1,10 @@
+/** The embedded store: SQLite through node:sqlite, one file (or `:memory:`), the default. */
+import type { StoreModule } from '../../core/ports.ts';
+import { openSqliteStore } from './store.ts';
+
+export const sqliteStore: StoreModule = {
+  name: 'sqlite',
+  // Anything that is not a URL of another store: a path, or `:memory:`.
+  accepts: (setting) => setting === ':memory:' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(setting),
+  open: (setting) => openSqliteStore(setting),
+};

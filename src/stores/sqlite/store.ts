@@ -1,0 +1,448 @@
+import { mkdirSync, type Stats, statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
+import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
+import { DomainopsError } from '../../errors.ts';
+import { isBusy, isLasting, isStoreError, openError, storeError, toStoreError } from './errors.ts';
+
+/**
+ * Schema versions, applied in order and recorded in `PRAGMA user_version`. Never edit a
+ * shipped step: add a new one. The audit table is append-only: triggers refuse UPDATE and
+ * DELETE, and this module has no code path that would try.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'executing', 'succeeded', 'failed',
+       'unknown', 'denied', 'expired', 'cancelled', 'rejected')),
+     version INTEGER NOT NULL,
+     delivery_key TEXT UNIQUE,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX requests_by_status ON requests (status, created_at);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     request_id TEXT NOT NULL,
+     actor_platform TEXT NOT NULL,
+     actor_id TEXT NOT NULL,
+     actor_email TEXT,
+     type TEXT NOT NULL,
+     from_status TEXT,
+     to_status TEXT,
+     details TEXT
+   );
+   CREATE INDEX audit_by_request ON audit (request_id, seq);
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`,
+  // One row that the health check writes: proof that the store can still be written.
+  `CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);`,
+];
+
+export interface SqliteStoreOptions {
+  /**
+   * How long SQLite itself waits for another connection's lock (default 5 ms). SQLite waits
+   * synchronously, blocking the event loop, so this stays short: longer waits are the async
+   * retries below.
+   */
+  busyTimeout?: number;
+  /** How long an operation keeps retrying a locked store, asynchronously, before `store_busy` (default 3 s). */
+  retryBudget?: number;
+  /** The retry budget of the health check's write (default 500 ms). */
+  probeRetryBudget?: number;
+  /** How often `health()` really writes (default 10 s); in between it answers from the last check. */
+  probeInterval?: number;
+  /** Free bytes on the store's file system below which `health()` says `store_full` (default 4 MiB). */
+  minFreeBytes?: number;
+  now?: () => number;
+  /** How retries wait; tests pass one that moves a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Runs on the new connection before anything else (tests set `PRAGMA max_page_count` or `query_only`). */
+  setup?: (db: DatabaseSync) => void;
+}
+
+const DEFAULTS = {
+  busyTimeout: 5,
+  retryBudget: 3000,
+  probeRetryBudget: 500,
+  probeInterval: 10_000,
+  minFreeBytes: 4 * 1024 * 1024,
+};
+
+/** The pages a write may need beyond what the store has; fewer free under `max_page_count` is full. */
+const HEADROOM_PAGES = 8;
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/** A bound on attempts as well as on time, whatever the clock does. */
+const MAX_ATTEMPTS = 200;
+
+/** Waits between attempts on a locked store: 5, 10, 20, 40, 80, then 100 ms, each with jitter. */
+function backoff(attempt: number): number {
+  const base = Math.min(5 * 2 ** attempt, 100);
+  return Math.round(base * (0.5 + Math.random() / 2));
+}
+
+/**
+ * Opens (creating it and its folder if needed) the SQLite store at `path`; `:memory:` gives a
+ * private in-memory store for tests. Several processes may open the same file: WAL mode and
+ * `BEGIN IMMEDIATE` transactions serialise their writes. A lock held by another process never
+ * blocks the event loop for more than `busyTimeout`: operations retry asynchronously with
+ * backoff and fail with `store_busy` after `retryBudget`. SQLite errors become store errors
+ * with stable codes (`store_full`, `store_read_only`, `store_corrupt`, …), and a store file that
+ * was deleted or replaced while open is noticed before every write (`store_missing`) instead of
+ * writing into a file nobody will open again.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): RequestStore {
+  const settings = { ...DEFAULTS, ...options };
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const inMemory = path === ':memory:';
+
+  let db: DatabaseSync;
+  let identity: Stats | undefined;
+  try {
+    if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+    db = new DatabaseSync(path, { timeout: settings.busyTimeout });
+  } catch (error) {
+    // A message naming the setting, not a stack trace (`domainops exec` exits 1 with it).
+    throw openError(path, error);
+  }
+  try {
+    options.setup?.(db);
+    if (!inMemory) identity = statSync(path);
+  } catch (error) {
+    db.close();
+    throw openError(path, error);
+  }
+
+  const transaction = <T>(fn: () => T): T => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const value = fn();
+      db.exec('COMMIT');
+      return value;
+    } catch (error) {
+      // SQLite may have rolled back already (SQLITE_FULL does): a second ROLLBACK would fail with
+      // "no transaction is active" and hide the error that says what happened.
+      if (db.isTransaction) {
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          // The first error is the one to report.
+        }
+      }
+      throw error;
+    }
+  };
+
+  /** Undefined while the file at `path` is the one we opened; otherwise `store_missing`. */
+  const fileProblem = (): DomainopsError | undefined => {
+    if (identity === undefined) return undefined;
+    try {
+      const current = statSync(path);
+      if (current.ino === identity.ino && current.dev === identity.dev) return undefined;
+      return storeError('store_missing');
+    } catch (error) {
+      return storeError('store_missing', error);
+    }
+  };
+
+  /** Bumped by every lasting failure, so that `health()` checks again at once. */
+  let failures = 0;
+  const failed = (error: unknown): unknown => {
+    const mapped = toStoreError(error);
+    if (isStoreError(mapped) && (isLasting(mapped) || mapped.code === 'store_busy')) failures++;
+    return mapped;
+  };
+
+  /**
+   * Runs `op` (synchronous SQLite work), retrying asynchronously while another connection holds
+   * the lock; `write` checks first that the file is still the one we opened.
+   */
+  const retrying = async <T>(op: () => T, write: boolean, budget = settings.retryBudget): Promise<T> => {
+    const started = now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (write) {
+          const problem = fileProblem();
+          if (problem) throw problem;
+        }
+        return op();
+      } catch (error) {
+        if (!isBusy(error)) throw failed(error);
+        if (now() - started >= budget || attempt >= MAX_ATTEMPTS)
+          throw failed(storeError('store_busy', error));
+        await sleep(backoff(attempt));
+      }
+    }
+  };
+
+  // Opening: WAL mode and the schema. Only a schema change takes the write lock; if another
+  // process holds it, the migration waits (asynchronously) for the first operation.
+  const initialise = (): void => {
+    db.exec('PRAGMA journal_mode = WAL');
+    migrate(db, transaction);
+  };
+  let initialised = false;
+  let initialising: Promise<void> | undefined;
+  try {
+    initialise();
+    initialised = true;
+  } catch (error) {
+    if (!isBusy(error)) {
+      db.close();
+      throw openError(path, error);
+    }
+  }
+  const ready = (): Promise<void> | undefined => {
+    if (initialised) return undefined;
+    initialising ??= retrying(initialise, true).then(
+      () => {
+        initialised = true;
+      },
+      (error: unknown) => {
+        initialising = undefined;
+        throw error;
+      },
+    );
+    return initialising;
+  };
+
+  /** One store operation: after opening finished, with retries on a lock. */
+  const op = async <T>(fn: () => T, write: boolean): Promise<T> => {
+    await ready();
+    return retrying(fn, write);
+  };
+
+  // Prepared on first use: until the migrations ran, the tables may not exist yet.
+  let prepared: ReturnType<typeof prepare> | undefined;
+  const sql = (): ReturnType<typeof prepare> => (prepared ??= prepare(db));
+
+  const appendEvents = (events: readonly AuditEvent[]): void => {
+    for (const e of events) {
+      sql().insertAudit.run(
+        e.at,
+        e.requestId,
+        e.actor.platform,
+        e.actor.id,
+        e.actor.email ?? null,
+        e.type,
+        e.from ?? null,
+        e.to ?? null,
+        e.details === undefined ? null : JSON.stringify(e.details),
+      );
+    }
+  };
+  const readOne = (row: Record<string, unknown> | undefined): RequestRecord | undefined =>
+    row === undefined ? undefined : (JSON.parse(String(row.data)) as RequestRecord);
+
+  /** Whether the page limit leaves room to grow (`PRAGMA max_page_count`; huge unless someone set it). */
+  const pagesLeft = (): number => {
+    const pragma = (name: string): number => Number(Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0]);
+    return pragma('max_page_count') - pragma('page_count') + pragma('freelist_count');
+  };
+
+  /** The full check: room on the disk and under the page limit, then a real write. */
+  const probe = async (): Promise<StoreHealth> => {
+    try {
+      if (!inMemory) {
+        const fs = statfsSync(dirname(path));
+        if (Number(fs.bavail) * Number(fs.bsize) < settings.minFreeBytes) throw storeError('store_full');
+      }
+      await ready();
+      if (pagesLeft() < HEADROOM_PAGES) throw storeError('store_full');
+      await retrying(() => transaction(() => sql().upsertHealth.run(now())), true, settings.probeRetryBudget);
+      return { ok: true };
+    } catch (error) {
+      const mapped = toStoreError(error);
+      if (isStoreError(mapped)) return { ok: false, error: mapped };
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, error: storeError('store_unavailable', new Error(message)) };
+    }
+  };
+  let checked: { at: number; failures: number; health: StoreHealth } | undefined;
+
+  return {
+    async insert(record, events): Promise<InsertResult> {
+      const stored: RequestRecord = { ...record, version: 1 };
+      return op(
+        () =>
+          transaction((): InsertResult => {
+            const { changes } = sql().insertRequest.run(
+              stored.id,
+              stored.status,
+              stored.version,
+              stored.deliveryKey ?? null,
+              stored.createdAt,
+              stored.updatedAt,
+              stored.approval?.expiresAt ?? null,
+              JSON.stringify(stored),
+            );
+            if (changes === 1) {
+              appendEvents(events);
+              return { inserted: true, record: stored };
+            }
+            const existing =
+              stored.deliveryKey === undefined
+                ? undefined
+                : readOne(sql().selectByKey.get(stored.deliveryKey));
+            return existing === undefined ? { inserted: false } : { inserted: false, existing };
+          }),
+        true,
+      );
+    },
+
+    get(id) {
+      return op(() => readOne(sql().selectById.get(id)), false);
+    },
+
+    findByDeliveryKey(key) {
+      return op(() => readOne(sql().selectByKey.get(key)), false);
+    },
+
+    compareAndSet(id, expectedVersion, next, events) {
+      const stored: RequestRecord = { ...next, id, version: expectedVersion + 1 };
+      return op(
+        () =>
+          transaction(() => {
+            const { changes } = sql().updateRequest.run(
+              stored.status,
+              stored.version,
+              stored.updatedAt,
+              stored.approval?.expiresAt ?? null,
+              JSON.stringify(stored),
+              id,
+              expectedVersion,
+            );
+            if (changes !== 1) return undefined;
+            appendEvents(events);
+            return stored;
+          }),
+        true,
+      );
+    },
+
+    async listByStatus(statuses, options = {}) {
+      if (statuses.length === 0) return [];
+      const marks = statuses.map(() => '?').join(', ');
+      const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
+      return op(() => {
+        const rows = db
+          .prepare(`SELECT data FROM requests WHERE status IN (${marks}) ORDER BY created_at, id${limit}`)
+          .all(...(statuses as RequestStatus[]));
+        return rows.map((row) => readOne(row)!);
+      }, false);
+    },
+
+    async appendAudit(events) {
+      await op(() => transaction(() => appendEvents(events)), true);
+    },
+
+    listAudit({ limit, requestId }) {
+      const where = requestId === undefined ? '' : 'WHERE request_id = ?';
+      const params: SQLInputValue[] = requestId === undefined ? [] : [requestId];
+      return op(
+        () =>
+          db
+            .prepare(
+              `SELECT * FROM (SELECT * FROM audit ${where} ORDER BY seq DESC LIMIT ?) ORDER BY seq ASC`,
+            )
+            .all(...params, Math.max(0, Math.floor(limit)))
+            .map(toAuditEvent),
+        false,
+      );
+    },
+
+    async health() {
+      if (!db.isOpen) return { ok: false, error: storeError('store_unavailable') };
+      const problem = fileProblem();
+      if (problem) return { ok: false, error: problem };
+      const fresh =
+        checked !== undefined && checked.failures === failures && now() - checked.at < settings.probeInterval;
+      if (fresh) return checked!.health;
+      const health = await probe();
+      checked = { at: now(), failures, health };
+      return health;
+    },
+
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}
+
+/** The statements every operation uses, prepared once. */
+function prepare(db: DatabaseSync) {
+  return {
+    insertRequest: db.prepare(
+      `INSERT INTO requests (id, status, version, delivery_key, created_at, updated_at, expires_at, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    ),
+    updateRequest: db.prepare(
+      `UPDATE requests SET status = ?, version = ?, updated_at = ?, expires_at = ?, data = ?
+       WHERE id = ? AND version = ?`,
+    ),
+    selectById: db.prepare('SELECT data FROM requests WHERE id = ?'),
+    selectByKey: db.prepare('SELECT data FROM requests WHERE delivery_key = ?'),
+    insertAudit: db.prepare(
+      `INSERT INTO audit (at, request_id, actor_platform, actor_id, actor_email, type, from_status, to_status, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    upsertHealth: db.prepare(
+      `INSERT INTO health (id, checked_at) VALUES (1, ?)
+       ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at`,
+    ),
+  };
+}
+
+function userVersion(db: DatabaseSync): number {
+  return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+}
+
+/** Brings the schema up to date; takes the write lock only when there is something to do. */
+function migrate(db: DatabaseSync, transaction: <T>(fn: () => T) => T): void {
+  const check = (version: number): void => {
+    if (version > MIGRATIONS.length) {
+      throw new DomainopsError(
+        'store_schema_newer',
+        `the store was written by a newer domainops (schema ${version}, this one knows ${MIGRATIONS.length})`,
+        { hint: 'run the newer domainops, or point `store:` at another file' },
+      );
+    }
+  };
+  const seen = userVersion(db);
+  check(seen);
+  if (seen === MIGRATIONS.length) return;
+  transaction(() => {
+    // Read again under the lock: another process may have migrated in between.
+    const version = userVersion(db);
+    check(version);
+    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+  });
+}
+
+function toAuditEvent(row: Record<string, unknown>): AuditEvent {
+  const event: AuditEvent = {
+    seq: Number(row.seq),
+    at: Number(row.at),
+    requestId: String(row.request_id),
+    actor: { platform: row.actor_platform as AuditEvent['actor']['platform'], id: String(row.actor_id) },
+    type: row.type as AuditEvent['type'],
+  };
+  if (row.actor_email !== null) event.actor.email = String(row.actor_email);
+  if (row.from_status !== null) event.from = row.from_status as RequestStatus;
+  if (row.to_status !== null) event.to = row.to_status as RequestStatus;
+  if (row.details !== null) event.details = JSON.parse(String(row.details)) as Record<string, unknown>;
+  return event;
+}
