@@ -1,6 +1,6 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import type { HttpSettings } from '../src/config/types.ts';
+import { systemClock } from '../src/core/clock.ts';
 import { redactRequest } from './redact.ts';
 import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
 import { scrub } from './scrub.ts';
@@ -57,8 +57,12 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export interface HttpClientOptions {
   /** A dispatcher to send through instead of a new undici Agent (tests: MockAgent or a spy). */
   dispatcher?: Dispatcher;
-  /** Injectable so retry tests do not wait real seconds. */
+  /**
+   * The waits between attempts (the process clock's `sleep`; real time by default), so retry
+   * tests do not wait real seconds.
+   */
   sleep?: Sleep;
+  /** The process clock's `now` (real time by default): `Retry-After` dates are read against it. */
   now?: () => number;
   random?: () => number;
   /** First backoff step in ms (default 500). */
@@ -80,8 +84,6 @@ export interface AttemptRecord {
   attempt: number;
   error?: string;
 }
-
-const defaultSleep: Sleep = (ms, signal) => delay(ms, undefined, signal ? { signal } : {});
 
 /** One keep-alive pool per origin, with the configured connect, header and body timeouts. */
 function createAgent(
@@ -213,8 +215,8 @@ class UndiciHttpClient implements HttpClient {
 
   async send(request: PreparedRequest, options: SendOptions): Promise<HttpResponse> {
     const redacted = redactRequest(request, options.sensitiveBody ? { sensitiveBody: true } : {});
-    const sleep = this.#options.sleep ?? defaultSleep;
-    const now = this.#options.now ?? Date.now;
+    const sleep = this.#options.sleep ?? systemClock.sleep;
+    const now = this.#options.now ?? systemClock.now;
     const policy: RetryPolicy = {
       retries: this.settings.retries,
       maxRetryAfter: this.settings.maxRetryAfter,

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RunningVendorSandbox, TargetConfigs } from '../src/core/ports.ts';
 
 /** A request as the fake received it. Header names are lower case. */
 export interface RecordedRequest {
@@ -27,6 +28,8 @@ export interface FakeReply {
  * Scripted misbehaviour, applied to the next matching request(s):
  * - `status`: answer this status (vendor-shaped error body unless `body` is given) without acting;
  * - `slow`: wait `ms`, then act and answer normally;
+ * - `hold`: wait until the promise `until()` returns settles (tests: a gate they open), then act
+ *   and answer normally;
  * - `reset`: destroy the socket without answering and without acting;
  * - `cut`: act, send the status line, headers and half the body, then destroy the socket;
  * - `malformed-json`: act, then answer 200 with a broken JSON body;
@@ -37,6 +40,7 @@ export interface FakeReply {
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: string; body?: string; contentType?: string }
   | { kind: 'slow'; ms: number }
+  | { kind: 'hold'; until: () => Promise<unknown> }
   | { kind: 'reset' }
   | { kind: 'cut' }
   | { kind: 'malformed-json' }
@@ -176,6 +180,7 @@ export async function startFake(options: FakeOptions): Promise<FakeServer> {
       return;
     }
     if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'hold') await fault.until().catch(() => undefined);
     const reply = await options.route(request);
     if (fault?.kind === 'cut') {
       const body = JSON.stringify(reply.json ?? { ok: true });
@@ -250,4 +255,50 @@ export function credential(request: RecordedRequest, scheme: string): string | u
   const header = request.headers.authorization;
   if (header === undefined || !header.startsWith(`${scheme} `)) return undefined;
   return header.slice(scheme.length + 1);
+}
+
+/**
+ * What every fake built on this file offers besides its own state: its URL, the requests it
+ * received, scripted faults and throttling. The vendor contract tests drive fakes through it.
+ */
+export type ScriptableFake = Pick<
+  FakeServer,
+  'url' | 'requests' | 'fault' | 'clearFaults' | 'rateLimit' | 'close'
+>;
+
+/** Whether a sandbox's `fake` is built on this file (records requests, takes scripted faults). */
+export function isScriptableFake(value: unknown): value is ScriptableFake {
+  if (typeof value !== 'object' || value === null) return false;
+  const fake = value as Record<string, unknown>;
+  return (
+    typeof fake.url === 'string' &&
+    Array.isArray(fake.requests) &&
+    ['fault', 'clearFaults', 'rateLimit', 'close'].every((name) => typeof fake[name] === 'function')
+  );
+}
+
+/**
+ * A vendor module's running sandbox around one of these fakes: the target fields and issued
+ * credentials its module worked out, throttling and closing delegated to the fake.
+ */
+export function runningSandbox<F extends ScriptableFake>(
+  fake: F,
+  parts: { targets: TargetConfigs; env: Readonly<Record<string, string>> },
+): RunningVendorSandbox & { readonly fake: F } {
+  return {
+    url: fake.url,
+    targets: parts.targets,
+    env: parts.env,
+    rateLimit: (limit) => fake.rateLimit(limit),
+    fake,
+    close: () => fake.close(),
+  };
+}
+
+/** The same fields for every target given, by name (targets of one vendor all share one fake). */
+export function forEachTarget(
+  targets: TargetConfigs,
+  fields: (target: Readonly<Record<string, unknown>>) => Record<string, unknown>,
+): TargetConfigs {
+  return Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, fields(target)]));
 }

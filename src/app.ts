@@ -24,6 +24,8 @@ export interface AppOptions {
   clock?: Clock;
   now?: () => number;
   sleep?: Sleep;
+  /** How texts write the commands to type next: `cli` for the command line. */
+  commandStyle?: 'chat' | 'cli';
   /** A store to use instead of opening `config.store`. */
   store?: RequestStore;
   /** Told of every request this process expires (the sweep's or one found overdue on access). */
@@ -53,7 +55,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const modules = options.modules ?? defaultModules;
   const base = options.clock ?? systemClock;
   const clock: Clock = { now: options.now ?? base.now, sleep: options.sleep ?? base.sleep };
-  const http = options.http ?? createHttpClient(config.http);
+  // Retry waits and Retry-After dates go by the same clock as everything else.
+  const http = options.http ?? createHttpClient(config.http, { now: clock.now, sleep: clock.sleep });
   return createPipeline(config, {
     modules,
     clock,
@@ -67,6 +70,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     ...(options.onExpired ? { onExpired: options.onExpired } : {}),
     ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
     ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+    ...(options.commandStyle ? { commandStyle: options.commandStyle } : {}),
     onClose: () => http.close(),
   });
 }

@@ -1,33 +1,38 @@
 import { createHttpClient } from '../adapters/index.ts';
 import { type App, createApp } from './app.ts';
 import type { Config } from './config/types.ts';
+import { type ChatService, createChatService } from './core/chat.ts';
+import { type Clock, systemClock } from './core/clock.ts';
+import {
+  configuredPlatforms,
+  type Platform,
+  type PlatformDeps,
+  type PlatformFactory,
+} from './core/platform.ts';
 import type { RequestStore } from './core/requests/store.ts';
-import { type ChatService, createChatService } from './platforms/chat.ts';
-import type { Platform } from './platforms/types.ts';
+import { type Composition, modules as defaultModules } from './modules.ts';
 import { createHttpServer, type HttpServer } from './server/http-server.ts';
 import { createLogger, type Logger } from './server/logger.ts';
 import { createMetrics } from './server/metrics.ts';
 
-/** What a platform factory receives. */
-export interface PlatformDeps {
-  config: Config;
-  chat: ChatService;
-  logger: Logger;
-  /** True when the vendors are the built-in sandbox (cards say SANDBOX; the playground may pick identities). */
-  sandbox: boolean;
-}
-
-export type PlatformFactory = (deps: PlatformDeps) => Promise<Platform>;
+export type { PlatformDeps, PlatformFactory } from './core/platform.ts';
 
 export interface RuntimeOptions {
   config: Config;
   logger?: Logger;
   /** The built-in vendor sandbox is serving the targets; closed with the runtime. */
   sandbox?: { close(): Promise<void> };
-  /** Overrides which platforms start (tests); by default they follow `config.chat`. */
+  /** The modules to run with (default: src/modules.ts); tests compose their own. */
+  modules?: Composition;
+  /** Overrides which platforms start (tests); by default the modules' platforms `config.chat` names. */
   platforms?: PlatformFactory[];
-  /** How often overdue approvals are expired (default 30 s). */
+  /** How often overdue approvals are expired (default 30 s), in the clock's time. */
   sweepInterval?: number;
+  /**
+   * The one clock of the process (default: real time): request times and expiry, the expiry
+   * sweep's waits, vendor retry waits, token lifetimes, operation polling. Tests pass one they move.
+   */
+  clock?: Clock;
   /** How long shutdown waits for in-flight commands (default 25 s). */
   drainTimeout?: number;
   /** A store to use instead of opening `config.store` (tests); closed with the runtime. */
@@ -45,35 +50,28 @@ export interface Runtime {
 }
 
 /**
- * The platforms `config.chat` asks for. Each is imported only when configured: the Webex
- * framework alone costs about a second and 300 MB, so a Slack-only process never loads it.
+ * The platforms `config.chat` asks for: each platform module whose `chat.<name>` section is
+ * present, or the fallback (the playground) when none is. A module loads its platform's code
+ * only when created, so a process never loads a platform it does not run.
  */
-export function platformsFor(config: Config): PlatformFactory[] {
-  const factories: PlatformFactory[] = [];
-  if (config.chat.slack) {
-    factories.push(async (deps) => (await import('./platforms/slack/index.ts')).createSlackPlatform(deps));
-  }
-  if (config.chat.webex) {
-    factories.push(async (deps) => (await import('./platforms/webex/index.ts')).createWebexPlatform(deps));
-  }
-  if (factories.length === 0) {
-    factories.push(async (deps) =>
-      (await import('./platforms/local/index.ts')).createPlaygroundPlatform(deps),
-    );
-  }
-  return factories;
+export function platformsFor(config: Config, modules: Composition = defaultModules): PlatformFactory[] {
+  return configuredPlatforms(modules.platforms, config.chat).map((m) => (deps) => m.create(deps));
 }
 
 /** Starts domainops: store recovery, platforms, the HTTP server and the expiry sweep. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
+  const modules = options.modules ?? defaultModules;
   const logger = options.logger ?? createLogger();
+  const clock = options.clock ?? systemClock;
   let app: App | undefined;
   const metrics = createMetrics(
     async () => (app ? (await app.workflow().pending()).length : 0),
     async () => (app ? (await storeHealth()).ok : false),
   );
   const http = createHttpClient(config.http, {
+    now: clock.now,
+    sleep: clock.sleep,
     observe: (attempt) => {
       metrics.vendorAttempt(attempt);
       if (attempt.status === 'error' || attempt.status >= 400) {
@@ -84,7 +82,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   let chat: ChatService | undefined;
   app = createApp(config, {
+    modules,
     http,
+    clock,
     ...(options.store ? { store: options.store } : {}),
     // However a request expires (the sweep, or found overdue on access), its card says so:
     // updated in Slack, a reply in the card's thread in Webex, an entry in the playground.
@@ -134,10 +134,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger.info({ requestId: outcome.request?.id, status: outcome.status }, 'approved request resumed');
   }
 
-  chat = createChatService(app, { logger, metrics, sandbox: options.sandbox !== undefined });
+  chat = createChatService(app, {
+    logger,
+    metrics,
+    now: clock.now,
+    sandbox: options.sandbox !== undefined,
+  });
   const deps: PlatformDeps = { config, chat, logger, sandbox: options.sandbox !== undefined };
   const platforms: Platform[] = [];
-  for (const factory of options.platforms ?? platformsFor(config)) platforms.push(await factory(deps));
+  for (const factory of options.platforms ?? platformsFor(config, modules))
+    platforms.push(await factory(deps));
   // Every platform hears of changes to requests whose cards it posted (made elsewhere, or expiries).
   chat.attach(platforms);
 
@@ -167,14 +173,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...recovered.resumed.flatMap((outcome) => (outcome.request ? [outcome.request] : [])),
   ]);
 
-  const sweep = setInterval(() => {
-    flow.sweep().then(
-      // Each expiry was already reported through onExpired.
-      () => undefined,
-      (error: unknown) => logger.error({ err: error }, 'expiry sweep failed'),
-    );
-  }, options.sweepInterval ?? 30_000);
-  sweep.unref();
+  // The expiry sweep waits on the clock, so a test clock drives it. One sweep at a time: the next
+  // wait starts when a sweep has finished, and stopping waits for a sweep under way.
+  const sweepInterval = options.sweepInterval ?? 30_000;
+  const sweepStop = new AbortController();
+  const sweeping = (async () => {
+    for (;;) {
+      try {
+        await clock.sleep(sweepInterval, sweepStop.signal);
+      } catch {
+        return; // stopped
+      }
+      try {
+        // Each expiry is reported through onExpired.
+        await flow.sweep();
+      } catch (error) {
+        logger.error({ err: error }, 'expiry sweep failed');
+      }
+    }
+  })();
 
   logger.info(
     { url, platforms: platforms.map((p) => p.name), sandbox: options.sandbox !== undefined },
@@ -184,10 +201,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      clearInterval(sweep);
+      sweepStop.abort();
       logger.info('stopping: no new events; waiting for commands in flight');
       await Promise.allSettled(platforms.map((p) => p.stop()));
       const closed = server.close();
+      // A sweep under way finishes first, so the cards of what it expired are updated in the drain.
+      await sweeping;
       const drained = await chat.drain(options.drainTimeout ?? 25_000);
       if (!drained)
         logger.warn('commands still in flight at the drain timeout; their outcome will show as unknown');

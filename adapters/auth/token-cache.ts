@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { registerSecret } from '../scrub.ts';
 
 /** A bearer token and when to stop using it (ms since the epoch). */
@@ -19,7 +20,8 @@ export class TokenCache {
   #token: CachedToken | undefined;
   #inflight: Promise<CachedToken> | undefined;
 
-  constructor(fetch: () => Promise<CachedToken>, now: () => number) {
+  /** `now` is the process clock's (real time by default): `renewAt` is compared with it. */
+  constructor(fetch: () => Promise<CachedToken>, now: Clock['now'] = systemClock.now) {
     this.#fetch = fetch;
     this.#now = now;
   }

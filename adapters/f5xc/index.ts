@@ -19,4 +19,6 @@ export const f5xc: AdapterModule<F5Target> = {
   urls: f5Urls,
   createClient: (target, { http }) => createF5Client(target, http),
   view: (result) => f5View(result as Extract<VendorResult, { action: 'unassign-owner' }>),
+  // Loaded only when the sandbox starts: a production process never loads the fake.
+  sandbox: { start: async (targets) => (await import('./sandbox.ts')).startF5Sandbox(targets) },
 };

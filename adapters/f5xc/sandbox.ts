@@ -2,17 +2,21 @@
  * A local fake of the F5 Distributed Cloud domain-owner API (F5 Distributed Cloud API,
  * "Unassign domain owner"). Errors are a plain
  * string, JSON-encoded, as the vendor declares them, with declared statuses only (401, 403,
- * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner.
+ * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner. `startF5Sandbox` is
+ * the module's part of the built-in sandbox.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { RunningVendorSandbox, TargetConfigs } from '../../src/core/ports.ts';
 import {
   credential,
   type FakeReply,
   type Fault,
   type FaultMatch,
+  forEachTarget,
   jsonBody,
   type RateLimit,
   type RecordedRequest,
+  runningSandbox,
   startFake,
 } from '../sandbox-http.ts';
 
@@ -104,4 +108,39 @@ export async function startF5Fake(
     rateLimit: server.rateLimit,
     close: server.close,
   };
+}
+
+/** The env name of the API token the sandbox issues (only in the env given to the config loader). */
+export const SANDBOX_TOKEN_ENV = 'DOMAINOPS_SANDBOX_F5XC_TOKEN';
+
+/** The user the sandbox API token belongs to: a domain owner, so it may unassign others. */
+export const SANDBOX_TOKEN_USER = 'domainops-bot@corp.com';
+
+/** The users of the sandbox tenant, and which of them are domain owners. */
+export const SANDBOX_USERS = [
+  'alice@corp.com',
+  'bob@corp.com',
+  'carol@corp.com',
+  'dave@corp.com',
+  'hello@example.com',
+];
+export const SANDBOX_OWNERS = [SANDBOX_TOKEN_USER, 'dave@corp.com', 'hello@example.com'];
+
+/** The built-in sandbox: one tenant for every target, and an API token of SANDBOX_TOKEN_USER. */
+export async function startF5Sandbox(
+  targets: TargetConfigs,
+): Promise<RunningVendorSandbox & { readonly fake: F5Fake }> {
+  const token = randomBytes(24).toString('base64url');
+  const fake = await startF5Fake({
+    users: SANDBOX_USERS,
+    owners: SANDBOX_OWNERS,
+    apiTokens: { [token]: SANDBOX_TOKEN_USER },
+  });
+  return runningSandbox(fake, {
+    targets: forEachTarget(targets, () => ({
+      tenantUrl: fake.url,
+      auth: { apiToken: `env:${SANDBOX_TOKEN_ENV}` },
+    })),
+    env: { [SANDBOX_TOKEN_ENV]: token },
+  });
 }

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { type AuthProvider, revealSecret, staticAuth } from '../auth/provider.ts';
 import { type CachedToken, TokenCache } from '../auth/token-cache.ts';
 import type { HttpClient } from '../http.ts';
@@ -42,9 +43,14 @@ export function buildWebexTokenRequest(
  * refreshes before the first call and before expiry, once more after a 401, and shares one
  * in-flight refresh between concurrent callers. A rotated refresh_token is kept in memory only:
  * it is not written back to the secret's source yet, so a restart starts from the configured one
- * (Webex keeps the old refresh token valid until its own expiry, about 90 days).
+ * (Webex keeps the old refresh token valid until its own expiry, about 90 days). Token lifetimes
+ * are kept on `now`, the process clock's (real time by default).
  */
-export function webexAuth(target: WebexTarget, http: HttpClient, now: () => number): AuthProvider {
+export function webexAuth(
+  target: WebexTarget,
+  http: HttpClient,
+  now: Clock['now'] = systemClock.now,
+): AuthProvider {
   const auth = target.auth;
   if (auth.kind === 'accessToken') return staticAuth('Bearer', auth.accessToken, 'webex');
 

@@ -30,4 +30,6 @@ export const webexIdentity: AdapterModule<WebexTarget> = {
     createWebexClient(target, http, webexAuth(target, http, clock.now)),
   view: (result, target) =>
     webexView(result as Extract<VendorResult, { action: 'unclaim' | 'unverify' }>, target),
+  // Loaded only when the sandbox starts: a production process never loads the fake.
+  sandbox: { start: async (targets) => (await import('./sandbox.ts')).startWebexSandbox(targets) },
 };

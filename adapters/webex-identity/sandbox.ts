@@ -2,17 +2,20 @@
  * A local fake of Webex Identity organization domains (Webex for Developers, "Unclaim Domain",
  * "Unverify Domain") and of the OAuth token endpoint. State follows the documented rules: unclaim needs a claimed domain (else 400) and
  * leaves it verified; unverify refuses 400 while the domain is claimed and 404 when it is not
- * in the organization.
+ * in the organization. `startWebexSandbox` is the module's part of the built-in sandbox.
  */
 import { randomUUID } from 'node:crypto';
+import type { RunningVendorSandbox, TargetConfigs } from '../../src/core/ports.ts';
 import {
   credential,
   type FakeReply,
   type Fault,
   type FaultMatch,
+  forEachTarget,
   jsonBody,
   type RateLimit,
   type RecordedRequest,
+  runningSandbox,
   startFake,
 } from '../sandbox-http.ts';
 
@@ -206,4 +209,34 @@ export async function startWebexFake(
     issueAccessToken,
     close: server.close,
   };
+}
+
+/** The env name of the access token the sandbox issues (only in the env given to the config loader). */
+export const SANDBOX_TOKEN_ENV = 'DOMAINOPS_SANDBOX_WEBEX_TOKEN';
+
+/** Every organization of the sandbox: abc.com and corp.com claimed (so verified), example.org verified only. */
+export const SANDBOX_ORG = {
+  verified: ['abc.com', 'corp.com', 'example.org'],
+  claimed: ['abc.com', 'corp.com'],
+};
+
+/**
+ * The built-in sandbox: one fake serving the organization of every target, seeded as
+ * SANDBOX_ORG, and a static access token it accepts.
+ */
+export async function startWebexSandbox(
+  targets: TargetConfigs,
+): Promise<RunningVendorSandbox & { readonly fake: WebexFake }> {
+  const orgs: Record<string, typeof SANDBOX_ORG> = {};
+  for (const target of Object.values(targets)) {
+    if (typeof target.orgId === 'string') orgs[target.orgId] = SANDBOX_ORG;
+  }
+  const fake = await startWebexFake({ orgs });
+  return runningSandbox(fake, {
+    targets: forEachTarget(targets, () => ({
+      apiUrl: fake.apiUrl,
+      auth: { accessToken: `env:${SANDBOX_TOKEN_ENV}` },
+    })),
+    env: { [SANDBOX_TOKEN_ENV]: fake.issueAccessToken() },
+  });
 }

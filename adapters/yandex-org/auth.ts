@@ -1,4 +1,5 @@
 import { constants, createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { type AuthProvider, revealSecret, staticAuth } from '../auth/provider.ts';
 import { type CachedToken, TokenCache } from '../auth/token-cache.ts';
 import type { HttpClient } from '../http.ts';
@@ -121,9 +122,14 @@ function loadKey(target: YandexTarget, auth: KeyAuth): { key: ServiceAccountKey;
 
 /**
  * Auth for a Yandex target: a static IAM token, or IAM tokens obtained from a service account
- * key and renewed before expiry (one exchange for concurrent callers; again after a 401).
+ * key and renewed before expiry (one exchange for concurrent callers; again after a 401). JWT
+ * times and token lifetimes are kept on `now`, the process clock's (real time by default).
  */
-export function yandexAuth(target: YandexTarget, http: HttpClient, now: () => number): AuthProvider {
+export function yandexAuth(
+  target: YandexTarget,
+  http: HttpClient,
+  now: Clock['now'] = systemClock.now,
+): AuthProvider {
   const auth = target.auth;
   if (auth.kind === 'iamToken') return staticAuth('Bearer', auth.iamToken, 'yandex');
 

@@ -27,4 +27,6 @@ export const yandexOrg: AdapterModule<YandexTarget> = {
     }),
   view: (result, target) =>
     yandexView(result as Extract<VendorResult, { action: 'validate' | 'domain' }>, target),
+  // Loaded only when the sandbox starts: a production process never loads the fake.
+  sandbox: { start: async (targets) => (await import('./sandbox.ts')).startYandexSandbox(targets) },
 };

@@ -3,16 +3,20 @@
  * "Federation.ValidateDomain", "Userpool.GetDomain") for SAML federations and IdP userpools,
  * its operation service and the IAM token endpoint. Paths: `/organization-manager/v1/...`
  * (apiUrl), `/operations/{id}` (operationUrl = root), `/iam/v1/tokens` (iamUrl). Errors are
- * `google.rpc.Status` bodies with an `x-request-id`.
+ * `google.rpc.Status` bodies with an `x-request-id`. `startYandexSandbox` is the module's part
+ * of the built-in sandbox.
  */
 import { constants, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
+import type { RunningVendorSandbox, TargetConfigs } from '../../src/core/ports.ts';
 import {
   type FakeReply,
   type Fault,
   type FaultMatch,
+  forEachTarget,
   jsonBody,
   type RateLimit,
   type RecordedRequest,
+  runningSandbox,
   startFake,
 } from '../sandbox-http.ts';
 
@@ -317,4 +321,57 @@ export async function startYandexFake(
     issueIamToken,
     close: server.close,
   };
+}
+
+/** The env name of the IAM token the sandbox issues (only in the env given to the config loader). */
+export const SANDBOX_TOKEN_ENV = 'DOMAINOPS_SANDBOX_YC_TOKEN';
+
+/**
+ * The built-in sandbox: one fake serving the federation or userpool of every target, each
+ * seeded as `seedSandboxScope` says, a static IAM token, and validate operations that finish
+ * on the first poll, polled at a playground pace.
+ */
+export async function startYandexSandbox(
+  targets: TargetConfigs,
+): Promise<RunningVendorSandbox & { readonly fake: YandexFake }> {
+  const fake = await startYandexFake();
+  try {
+    fake.state.pollsUntilDone = 1;
+    for (const target of Object.values(targets)) seedSandboxScope(fake, target);
+    return runningSandbox(fake, {
+      targets: forEachTarget(targets, () => ({
+        apiUrl: fake.apiUrl,
+        operationUrl: fake.operationUrl,
+        operationPoll: { interval: '200ms', maxInterval: '1s', timeout: '30s' },
+        auth: { iamToken: `env:${SANDBOX_TOKEN_ENV}` },
+      })),
+      env: { [SANDBOX_TOKEN_ENV]: fake.issueIamToken() },
+    });
+  } catch (error) {
+    await fake.close();
+    throw error;
+  }
+}
+
+/**
+ * A federation or userpool as an admin would find it: corp.ru waiting for its DNS TXT record,
+ * sso.corp.ru whose record is published (validate succeeds), abc.com already VALID.
+ */
+function seedSandboxScope(fake: YandexFake, target: Readonly<Record<string, unknown>>): void {
+  const scope =
+    typeof target.federationId === 'string'
+      ? { kind: 'federation' as const, id: target.federationId }
+      : typeof target.userpoolId === 'string'
+        ? { kind: 'userpool' as const, id: target.userpoolId }
+        : undefined;
+  if (!scope) return;
+  fake.addDomain(scope, 'corp.ru');
+  fake.addDomain(scope, 'sso.corp.ru');
+  fake.state.published.add('sso.corp.ru');
+  const valid = fake.addDomain(scope, 'abc.com');
+  const at = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  valid.status = 'VALID';
+  valid.createdAt = at;
+  valid.validatedAt = at;
+  for (const c of valid.challenges) Object.assign(c, { status: 'VALID', createdAt: at, updatedAt: at });
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/config/duration.ts';
 import type { Config, PolicyRule } from '../core/config/types.ts';
+import { OPEN_TO_ALL } from '../core/pipeline.ts';
 import { type Composition, modules as defaultModules } from '../modules.ts';
 import { isLoopbackHost } from '../platforms/local/identities.ts';
 
@@ -112,7 +113,7 @@ export function checkConfigReport(
     const instant =
       rule.approval.kind === 'none'
         ? []
-        : rule.actions.filter((a) => modules.grammar.vendorOf(a) === undefined);
+        : rule.actions.filter((a) => modules.grammar.vendorOf(a) === undefined && !OPEN_TO_ALL.has(a));
     if (instant.length > 0) {
       lines.push(
         `     note: ${instant.join(', ')} cannot wait for an approval, so this rule refuses them; list them in a rule with approval: none`,
@@ -121,6 +122,14 @@ export function checkConfigReport(
   }
   lines.push('', `chat: ${chatSummary(config, modules)}`);
   for (const note of plainHttpNotes(chatUrls(config, modules))) lines.push(`  ${note}`);
+  const chats = modules.platforms.filter((p) => p.config !== undefined).map((p) => `chat.${p.name}`);
+  if (Object.keys(config.chat).length === 0 && Object.keys(config.targets).length > 0) {
+    // Real targets and no chat: `start` would run a bot nobody can reach (the playground refuses
+    // to let a browser pick an identity with real vendors).
+    lines.push(
+      `  note: no chat platform is configured, so nobody can send commands to the bot; add ${chats.join(' or ')} (see the README), or use \`domainops exec --as <email>\` on this host`,
+    );
+  }
   lines.push('', ok ? 'OK' : 'FAILED: some secrets do not resolve (see above)');
   return { ok, text: lines.join('\n') };
 }

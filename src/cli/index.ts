@@ -1,15 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type App, createApp, type Reply, replyDocument } from '../app.ts';
-import { renderCards } from '../cards/index.ts';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { cardForReply } from '../core/cards/build.ts';
 import { normalizeEmail } from '../core/grammar/normalize.ts';
 import type { Actor } from '../core/policy/actor.ts';
-import { auditToJsonLines } from '../core/requests/audit.ts';
+import { auditDocuments, auditToJsonLines } from '../core/requests/audit.ts';
 import { auditText, pendingText } from '../core/text.ts';
 import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
+import { modules } from '../modules.ts';
 import { checkConfigReport } from './check-config.ts';
 import { startCommand } from './start.ts';
+
+/** The version in package.json. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? 'unknown';
+}
 
 /** Where the CLI writes, and what it reads from the environment (tests pass their own). */
 export interface CliIo {
@@ -38,6 +48,7 @@ Commands:
 
 Global options:
   --config <path>   the config file (default: $DOMAINOPS_CONFIG, then ./domainops.yaml)
+  --version         the version of domainops
   --help            this text`;
 
 const OPTIONS = {
@@ -49,6 +60,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -113,6 +125,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
   const values = parsed.values as Values;
   const [sub, ...args] = parsed.positionals;
+  if (values.version && sub === undefined) {
+    io.stdout(`domainops ${version()}`);
+    return ExitCode.ok;
+  }
   if (values.help || sub === undefined || sub === 'help') {
     (sub === undefined && !values.help ? io.stderr : io.stdout)(USAGE);
     return sub === undefined && !values.help ? ExitCode.usage : ExitCode.ok;
@@ -123,7 +139,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.usage;
   }
   for (const name of Object.keys(values) as OptionName[]) {
-    if (name !== 'config' && name !== 'help' && !allowed.includes(name)) {
+    if (name !== 'config' && name !== 'help' && name !== 'version' && !allowed.includes(name)) {
       io.stderr(`${sub} does not take --${name}\n\n${USAGE}`);
       return ExitCode.usage;
     }
@@ -153,7 +169,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return report.ok ? ExitCode.ok : ExitCode.failure;
   }
 
-  const app = (io.createApp ?? createApp)(config);
+  const app = (io.createApp ?? ((c: Config) => createApp(c, { commandStyle: 'cli' })))(config);
   try {
     return await run(sub, args, values, app, io);
   } catch (error) {
@@ -173,15 +189,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function print(reply: Reply, json: boolean | undefined, io: CliIo, app: App): number {
   if (json) {
-    // The `cards` member of design.md: what Webex and Slack would show for this reply.
-    const cards = renderCards(reply, { present: app.present, now: app.clock.now() });
-    io.stdout(
-      JSON.stringify(
-        { ...replyDocument(reply), cards: { webex: cards.webex, slack: { blocks: cards.slack.blocks } } },
-        null,
-        2,
-      ),
+    // The `cards` member: what each chat platform would show for this reply, in its wire format.
+    const card = cardForReply(reply, { present: app.present, now: app.clock.now() });
+    const cards = Object.fromEntries(
+      modules.platforms.flatMap((p) => (p.renderCard ? [[p.name, p.renderCard(card)] as const] : [])),
     );
+    io.stdout(JSON.stringify({ ...replyDocument(reply), cards }, null, 2));
   } else (reply.exitCode === ExitCode.ok ? io.stdout : io.stderr)(reply.text);
   return reply.exitCode;
 }
@@ -233,7 +246,8 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
       }
       if (values.json && values.jsonl) throw new UsageError('choose one of --json and --jsonl');
       const events = await app.workflow().audit(limit);
-      if (values.json) io.stdout(JSON.stringify({ events }, null, 2));
+      // One representation in both: the events oldest first, `at` in ISO 8601.
+      if (values.json) io.stdout(JSON.stringify(auditDocuments(events), null, 2));
       else if (values.jsonl) io.stdout(auditToJsonLines(events).replace(/\n$/, ''));
       else io.stdout(auditText(events));
       return ExitCode.ok;

@@ -44,6 +44,16 @@ export async function startCommand(configOption: string | undefined, io: CliIo):
     // A store that cannot be opened (corrupt, read-only, busy, …) or a port in use: the code, what
     // is wrong and what to do, not a stack trace.
     await sandbox?.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const where = `${config.server.host}:${config.server.port}`;
+      io.stderr(
+        code === 'EADDRINUSE'
+          ? `domainops could not start: port ${config.server.port} on ${config.server.host} is taken by another process; set PORT or server.port to a free port`
+          : `domainops could not start: cannot listen on ${where} (${code}); set server.host and PORT or server.port to an address this host may use`,
+      );
+      return ExitCode.failure;
+    }
     if (error instanceof DomainopsError) {
       io.stderr(
         `domainops could not start: ${error.code}: ${error.message}${error.hint ? `\n${error.hint}` : ''}`,

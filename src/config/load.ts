@@ -44,6 +44,17 @@ export function loadConfig(
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const named = Boolean(env.DOMAINOPS_CONFIG) && resolve(env.DOMAINOPS_CONFIG!) === resolve(file);
+    if (code === 'ENOENT' && named) {
+      // In the container image DOMAINOPS_CONFIG names /config/domainops.yaml: no file there means
+      // no config was mounted. One line that says what to do.
+      throw new ConfigError([
+        {
+          path: '',
+          message: `no config at ${file} (named by DOMAINOPS_CONFIG): mount yours there, e.g. docker run -v "$PWD/domainops.yaml:${file}:ro" … (README, "Docker")`,
+        },
+      ]);
+    }
     throw new ConfigError(
       [{ path: '', message: `cannot read ${file}${code ? ` (${code})` : ''}` }],
       code === 'ENOENT'

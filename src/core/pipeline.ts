@@ -9,7 +9,7 @@ import {
   type VendorCommand,
 } from './grammar/index.ts';
 import { type Actor, describeActor } from './policy/actor.ts';
-import { principalMatches } from './policy/match.ts';
+import { knownToPolicy, principalMatches } from './policy/match.ts';
 import { evaluate, explain } from './policy/policy.ts';
 import type { TargetBase, VendorClient, VendorModule } from './ports.ts';
 import { createPresenter, type Presenter } from './present.ts';
@@ -18,7 +18,7 @@ import type { RequestError, RequestRecord } from './requests/model.ts';
 import { exitCode, type Outcome, outcomeOf } from './requests/outcome.ts';
 import type { RequestStore } from './requests/store.ts';
 import { createWorkflow, type Workflow } from './requests/workflow.ts';
-import { auditText, pendingText, requestStateText, requestText } from './text.ts';
+import { auditText, type CommandStyle, pendingText, requestStateText, requestText } from './text.ts';
 
 export interface PipelineOptions {
   /** The composition's vendor modules and the grammar their commands make. */
@@ -34,6 +34,8 @@ export interface PipelineOptions {
   onResultNotStored?: (request: RequestRecord, error: unknown) => void;
   /** Told when such a result was stored later, in the background. */
   onLateResult?: (record: RequestRecord) => void;
+  /** How texts write the commands to type next (default: as typed in chat). */
+  commandStyle?: CommandStyle;
   /** Called by close() after the store is closed (the composition closes its HTTP layer). */
   onClose?: () => Promise<void>;
 }
@@ -70,6 +72,9 @@ export interface App {
   workflow(): Workflow;
   close(): Promise<void>;
 }
+
+/** Commands that reveal nothing about the organization: anyone the platform identified may run them. */
+export const OPEN_TO_ALL: ReadonlySet<string> = new Set(['help', 'whoami']);
 
 /** Commands domainops answers itself that touch neither the store nor a vendor: fine in a dry run. */
 const DRY_RUN_META: ReadonlySet<string> = new Set(['help', 'targets', 'whoami']);
@@ -141,7 +146,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       lines.push(`${refusalPrefix}${outcome.error?.message ?? 'not done'}`);
       if (outcome.error?.hint) lines.push(outcome.error.hint);
     } else {
-      lines.push(requestStateText(request, present, clock.now()));
+      lines.push(requestStateText(request, present, clock.now(), options.commandStyle));
       if (outcome.error && request.status !== 'rejected') {
         lines.push(`${outcome.error.code}: ${outcome.error.message}`);
         if (outcome.error.hint) lines.push(outcome.error.hint);
@@ -152,6 +157,9 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     } else if (request?.status === 'rejected' && request.explanation) {
       policy = request.explanation;
     }
+    // The rule-by-rule trace names groups and rules: only for people the policy knows.
+    if (policy !== undefined && request && !knownToPolicy(config.policy, request.requester))
+      policy = undefined;
     if (policy !== undefined) lines.push(policy);
     const common = { ...base, ...(policy === undefined ? {} : { policy }), text: lines.join('\n') };
     if (outcome.refusal && decision !== undefined) {
@@ -192,12 +200,13 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         target,
         request,
         policy: decision.explanation.text,
+        // The decision first: a rejected dry run must not read as if it would be sent.
         text: [
-          `Dry run: nothing was sent. ${present.label(target)} would receive:`,
+          decision.explanation.text,
+          '',
+          `Dry run: nothing was sent. ${present.label(target)} would receive${rejected ? ', if the policy allowed it' : ''}:`,
           '',
           requestText(request),
-          '',
-          decision.explanation.text,
         ].join('\n'),
         exitCode: rejected ? ExitCode.rejected : ExitCode.ok,
       };
@@ -242,15 +251,20 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       default:
         break;
     }
-    const decision = evaluate(config.policy, { action: command.action, actor });
+    const decision = OPEN_TO_ALL.has(command.action)
+      ? ({ decision: 'allow' } as const)
+      : evaluate(config.policy, { action: command.action, actor });
     if (decision.decision === 'reject') {
+      const known = knownToPolicy(config.policy, actor);
       return {
         kind: 'rejected',
         status: 'rejected',
         action: command.action,
         error: { code: decision.code, message: decision.reason },
-        policy: decision.explanation.text,
-        text: `Not allowed: ${decision.reason}\n${decision.explanation.text}`,
+        ...(known ? { policy: decision.explanation.text } : {}),
+        text: known
+          ? `Not allowed: ${decision.reason}\n${decision.explanation.text}`
+          : `Not allowed: ${decision.reason}`,
         exitCode: ExitCode.rejected,
       };
     }

@@ -75,7 +75,7 @@ export interface ResultView {
 }
 
 /** Reads a secret reference (`env:NAME`, `file:PATH`) lazily; `path` names the config field. */
-export type SecretFactory = (ref: string, path: string) => import('../config/secret.ts').Secret;
+export type SecretFactory = (ref: string, path: string) => import('./config/secret.ts').Secret;
 
 /** One config issue: the field path (`targets.x.orgId`) and what is wrong. */
 export interface ConfigIssue {
@@ -96,10 +96,41 @@ export interface VendorClient {
   execute(call: VendorCall, options?: { signal?: AbortSignal }): Promise<VendorResult>;
 }
 
-/** The built-in sandbox part of a vendor: a local fake of its API and a target aimed at it. */
+/** Target configs as written in domainops.yaml (`vendor:` included), by target name. */
+export type TargetConfigs = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+/**
+ * The built-in sandbox part of a vendor: a local fake of its API that the playground runs when
+ * there is no config file, and that the vendor contract tests run every module against.
+ */
 export interface VendorSandbox {
-  /** Target configs (as written in domainops.yaml, `vendor:` included) aimed at `baseUrl`. */
-  targets(baseUrl: string): Record<string, Record<string, unknown>>;
+  /**
+   * Starts the fake on 127.0.0.1, seeded with believable state for `targets` (this vendor's
+   * targets of the config the sandbox serves), and issues the credentials it accepts.
+   */
+  start(targets: TargetConfigs): Promise<RunningVendorSandbox>;
+}
+
+/** A vendor fake started by `VendorSandbox.start`. */
+export interface RunningVendorSandbox {
+  /** The fake's root URL: `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  /**
+   * What to set in each target given to `start`, by target name: the fields that aim it at the
+   * fake (URLs, and whatever else the fake needs, such as faster polling), and an `auth` whose
+   * secrets are `env:` references to `env`. Each field replaces the configured one.
+   */
+  readonly targets: TargetConfigs;
+  /**
+   * The credentials the fake issued, by environment variable name. They exist only in the
+   * environment handed to the config loader, never in the process environment.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** From now on answers 429 with `Retry-After` to a share (0–1] of requests; undefined stops it. */
+  rateLimit(limit: { share: number; retryAfter?: string } | undefined): void;
+  /** The fake itself (its state, the requests it received, scripted faults), for tests. */
+  readonly fake: unknown;
+  close(): Promise<void>;
 }
 
 /**
@@ -109,18 +140,18 @@ export interface VendorSandbox {
  */
 // biome-ignore lint/suspicious/noExplicitAny: a module's own deps type is its business
 export interface VendorModule<T extends TargetBase = any, D = any> {
-  /** The `vendor:` value of its targets (`acme`). */
+  /** The `vendor:` value of its targets (`example`). */
   readonly vendor: string;
-  /** The vendor's name for people (`Acme Identity`). */
+  /** The vendor's name for people (`Example Identity`). */
   readonly title: string;
   readonly commands: readonly VendorCommandSpec[];
   /** The schema of one target's config, `vendor:` excluded (the composition adds the literal). */
   readonly targetSchema: z.ZodType;
   /** The typed target from the parsed config; secrets are references, read when first needed. */
   buildTarget(name: string, parsed: unknown, secret: SecretFactory): T;
-  /** `prod (Acme org 1eb6…)`: how people see the target. */
+  /** `prod (Example org 1eb6…)`: how people see the target. */
   label(target: T): string;
-  /** The vendor-side id alone (`org 1eb6…`, `tenant acme.console…`), for check-config. */
+  /** The vendor-side id alone (`org 1eb6…`, `tenant example.console…`), for check-config. */
   reference(target: T): string;
   /** The URLs domainops connects to for the target, by config path (`targets.x.apiUrl`). */
   urls(target: T): [string, string][];
@@ -141,16 +172,24 @@ export interface PlatformConfigPart {
 }
 
 /**
- * A chat platform module: src/platforms/<name>/module.ts exports one. Creating the platform is
- * left to the runtime, which imports a platform only when it is configured.
+ * A chat platform module: src/platforms/<name>/module.ts exports one. It stays small: the
+ * platform itself (its SDK, its handlers) is imported by `create` only, so a process loads only
+ * the platforms it runs.
  */
 export interface PlatformModule {
-  /** `chat`: the `chat.<name>` key and the JSON document's `cards.<name>`. */
+  /** `chat`: the `chat.<name>` key, the `platform` of its actors and the JSON document's `cards.<name>`. */
   readonly name: string;
   /** Principals of this platform in the policy are `<name>:<id>`; false when people are known by email. */
   readonly platformIds: boolean;
-  /** The `chat.<name>` section; absent for a platform that needs none (the playground). */
+  /**
+   * The `chat.<name>` section; the platform runs when the section is present. Absent for a
+   * platform that needs no settings.
+   */
   readonly config?: PlatformConfigPart;
+  /** Runs when no platform is configured (`chat:` names none): the built-in web chat. */
+  readonly fallback?: boolean;
+  /** Creates the platform; loads its code on call (`await import(…)`), not when the module is imported. */
+  create(deps: import('./platform.ts').PlatformDeps): Promise<import('./platform.ts').Platform>;
   /** The card in this platform's wire format, for the JSON document's `cards.<name>`. */
   renderCard?(card: import('./cards/model.ts').Card): unknown;
   /** The URLs of its config by path (`[path, url]`), for check-config's plain-http notes. */

@@ -1,5 +1,6 @@
 import type { Fact, Section } from './cards/model.ts';
 import type { Grammar } from './grammar/index.ts';
+import { displayDomain } from './grammar/normalize.ts';
 import type { ResultView, TargetBase, VendorCall, VendorModule, VendorResult } from './ports.ts';
 
 /**
@@ -10,12 +11,14 @@ export interface Presenter {
   readonly grammar: Grammar;
   /** The configured targets by name. */
   readonly targets: Readonly<Record<string, TargetBase>>;
-  /** `prod (Acme org 1eb6…)`; the bare name of a target that is not configured (any more). */
+  /** `prod (Example org 1eb6…)`; the bare name of a target that is not configured (any more). */
   label(target: string): string;
   /** A successful result as card sections (by its vendor module). */
   view(result: VendorResult, target: string): ResultView;
   /** The noun of a command's subject: `Domain` or `Email`. */
   subjectNoun(action: string): string;
+  /** A subject as people read it: a domain's Unicode form beside its punycode. */
+  subject(action: string, subject: string): string;
   /** Facts a request card adds for its call's options (the flags it was given). */
   callFacts(call: VendorCall): Fact[];
 }
@@ -41,6 +44,9 @@ export function createPresenter(
     },
     subjectNoun(action) {
       return grammar.byAction(action)?.args[0]?.kind === 'email' ? 'Email' : 'Domain';
+    },
+    subject(action, subject) {
+      return grammar.byAction(action)?.args[0]?.kind === 'domain' ? displayDomain(subject) : subject;
     },
     callFacts(call) {
       const spec = grammar.byAction(call.action);

@@ -5,6 +5,9 @@ import { type Presenter, sectionsText } from './present.ts';
 import type { RequestRecord } from './requests/model.ts';
 import type { AuditEvent } from './requests/store.ts';
 
+/** How commands are written in texts: as typed in chat, or as a shell command of the CLI. */
+export type CommandStyle = 'chat' | 'cli';
+
 /** ISO time without milliseconds, in UTC: unambiguous for teams across time zones. */
 export function formatTime(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -32,29 +35,47 @@ export function pendingText(requests: readonly RequestRecord[]): string {
   ].join('\n');
 }
 
+/**
+ * What an audit event did, said once: `executing → succeeded` (not `succeeded executing →
+ * succeeded`), `rejected` (not `rejected → rejected`), `submitted (pending)`, `approval`.
+ */
+export function auditWords(e: AuditEvent, arrow = '→'): string {
+  const move =
+    e.to === undefined ? '' : e.from !== undefined && e.from !== e.to ? `${e.from} ${arrow} ${e.to}` : e.to;
+  if (move === '' || e.type === e.to) return move === '' ? e.type : move;
+  return `${e.type} (${move})`;
+}
+
 /** One line per audit event. */
 export function auditText(events: readonly AuditEvent[]): string {
   if (events.length === 0) return 'The audit trail is empty.';
   return events
     .map((e) => {
       const who = e.actor.email ?? `${e.actor.platform}:${e.actor.id}`;
-      const move = e.from && e.to ? ` ${e.from} -> ${e.to}` : e.to ? ` -> ${e.to}` : '';
-      return `${formatTime(e.at)}  ${e.requestId}  ${e.type}${move}  by ${who} (${e.actor.platform})`;
+      return `${formatTime(e.at)}  ${e.requestId}  ${auditWords(e, '->')}  by ${who} (${e.actor.platform})`;
     })
     .join('\n');
 }
 
 /** A request's state in words, for the result of submit/approve/deny/cancel. */
-export function requestStateText(request: RequestRecord, present: Presenter, now: number): string {
+export function requestStateText(
+  request: RequestRecord,
+  present: Presenter,
+  now: number,
+  style: CommandStyle = 'chat',
+): string {
   const label = present.label(request.target);
-  const what = `${request.action} ${request.subject} in ${label}`;
+  const subject = present.subject(request.action, request.subject);
+  const what = `${request.action} ${subject} in ${label}`;
   switch (request.status) {
     case 'pending': {
       const a = request.approval!;
       return [
-        `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()} ${request.subject} in ${label}.`,
+        `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()} ${subject} in ${label}.`,
         `Rule "${request.rule ?? '?'}": ${a.count} approval(s) from ${a.approvers.join(', ')}; ${request.approvals.length} so far; expires ${formatTime(a.expiresAt)} (in ${formatDuration(Math.max(0, a.expiresAt - now))}).`,
-        `Request ${request.id}: approve with \`approve ${request.id}\`, deny with \`deny ${request.id} [reason]\`.`,
+        style === 'cli'
+          ? `Request ${request.id}: approve with \`domainops approve ${request.id} --as <email>\`, deny with \`domainops deny ${request.id} --as <email> [--reason <text>]\`.`
+          : `Request ${request.id}: approve with \`approve ${request.id}\`, deny with \`deny ${request.id} [reason]\`.`,
       ].join('\n');
     }
     case 'approved':

@@ -1,18 +1,19 @@
 /**
- * The built-in vendor sandbox: the three vendor fakes on 127.0.0.1, seeded with believable
- * state, and the example config of manifest/ pointed at them. `domainops start` runs it when
- * there is no config file, so a new user sees the whole pipeline with no accounts.
+ * The built-in vendor sandbox: the fake of every vendor module the example config of manifest/
+ * has targets of, each seeded with believable state by its module, and the config pointed at
+ * them. `domainops start` runs it when there is no config file, so a new user sees the whole
+ * pipeline with no accounts. Which vendors there are, and what each fake needs, is the vendor
+ * modules' business (`VendorModule.sandbox`): this file names none of them.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { type F5Fake, startF5Fake } from '../../adapters/f5xc/sandbox.ts';
-import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
-import { startYandexFake, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { RunningVendorSandbox } from '../core/ports.ts';
+import { type Composition, modules as defaultModules } from '../modules.ts';
 
 /** The example config the sandbox serves. */
 export const EXAMPLE_CONFIG = fileURLToPath(
@@ -22,18 +23,8 @@ export const EXAMPLE_CONFIG = fileURLToPath(
 /** Where the playground keeps its requests, relative to the working directory. */
 export const PLAYGROUND_STORE = './data/playground.db';
 
-/** Env names of the tokens the sandbox issues (they exist only in the env passed to parseConfig). */
-const TOKEN_ENV = {
-  webex: 'DOMAINOPS_SANDBOX_WEBEX_TOKEN',
-  f5xc: 'DOMAINOPS_SANDBOX_F5XC_TOKEN',
-  yandex: 'DOMAINOPS_SANDBOX_YC_TOKEN',
-} as const;
-
 /** Share of vendor requests answered 429 while rate limiting is on. */
 export const RATE_LIMIT_SHARE = 1 / 3;
-
-/** The F5 user the sandbox API token belongs to: a domain owner, so it may unassign others. */
-export const F5_TOKEN_USER = 'domainops-bot@corp.com';
 
 export interface SandboxOptions {
   /** The environment: `PORT` overrides the port, `DOMAINOPS_SANDBOX_RATELIMIT=on` starts with 429s on. */
@@ -44,104 +35,94 @@ export interface SandboxOptions {
   store?: string;
   /** Overrides the config file the sandbox serves (default: the example in manifest/). */
   configFile?: string;
+  /** The modules whose fakes serve the targets (default: the composition domainops runs with). */
+  modules?: Composition;
 }
 
 export interface Sandbox {
-  /** The example config with every target aimed at the fakes. */
+  /** The served config with every target aimed at the fakes. */
   config: Config;
-  webex: WebexFake;
-  f5: F5Fake;
-  yandex: YandexFake;
+  /** The running fake of each vendor the config has targets of, by `vendor:` name. */
+  vendors: Readonly<Record<string, RunningVendorSandbox>>;
   /** Switches 429 answers (Retry-After: 1) on or off for a share of requests to every fake. */
   ratelimit(on: boolean): void;
   close(): Promise<void>;
 }
 
-const WEBEX_SEED = { verified: ['abc.com', 'corp.com', 'example.org'], claimed: ['abc.com', 'corp.com'] };
-const F5_USERS = ['alice@corp.com', 'bob@corp.com', 'carol@corp.com', 'dave@corp.com', 'hello@example.com'];
-const F5_OWNERS = [F5_TOKEN_USER, 'dave@corp.com', 'hello@example.com'];
+type TargetConfig = Readonly<Record<string, unknown>>;
 
 /** Starts the fakes, seeds them and builds the config that points at them. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const env = options.env ?? process.env;
+  const modules = options.modules ?? defaultModules;
   const file = options.configFile ?? EXAMPLE_CONFIG;
   const doc = parseDocument(readFileSync(file, 'utf8'));
-  const targets = (doc.toJS() as { targets?: Record<string, Record<string, unknown>> } | null)?.targets ?? {};
+  const targets = (doc.toJS() as { targets?: Record<string, TargetConfig> } | null)?.targets ?? {};
 
-  const webexOrgs: Record<string, typeof WEBEX_SEED> = {};
-  for (const t of Object.values(targets)) {
-    if (t.vendor === 'webex' && typeof t.orgId === 'string') webexOrgs[t.orgId] = WEBEX_SEED;
+  // The targets of each vendor, by name. A target naming no module is left to the config loader.
+  const byVendor = new Map<string, Record<string, TargetConfig>>();
+  for (const [name, target] of Object.entries(targets)) {
+    const vendor = target?.vendor;
+    if (typeof vendor !== 'string' || !modules.vendors.some((m) => m.vendor === vendor)) continue;
+    byVendor.set(vendor, { ...byVendor.get(vendor), [name]: target });
   }
-  const f5Token = randomBytes(24).toString('base64url');
-  const [webex, f5, yandex] = await Promise.all([
-    startWebexFake({ orgs: webexOrgs }),
-    startF5Fake({ users: F5_USERS, owners: F5_OWNERS, apiTokens: { [f5Token]: F5_TOKEN_USER } }),
-    startYandexFake(),
-  ]);
+
+  const vendors: Record<string, RunningVendorSandbox> = {};
   const close = async (): Promise<void> => {
-    await Promise.allSettled([webex.close(), f5.close(), yandex.close()]);
+    await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
   };
+  const started = await Promise.allSettled(
+    modules.vendors
+      .filter((m) => byVendor.has(m.vendor))
+      .map(async (m) => {
+        const own = byVendor.get(m.vendor)!;
+        if (m.sandbox === undefined) {
+          throw new ConfigError(
+            Object.keys(own).map((name) => ({
+              path: `targets.${name}.vendor`,
+              message: `vendor ${m.vendor} has no built-in sandbox`,
+            })),
+            `the sandbox can serve only targets of vendors with a sandbox: remove these from ${file}, or give the ${m.vendor} module a sandbox`,
+          );
+        }
+        vendors[m.vendor] = await m.sandbox.start(own);
+      }),
+  );
 
   try {
-    yandex.state.pollsUntilDone = 1;
-    const tokens: Record<string, string> = {
-      [TOKEN_ENV.webex]: webex.issueAccessToken(),
-      [TOKEN_ENV.f5xc]: f5Token,
-      [TOKEN_ENV.yandex]: yandex.issueIamToken(),
-    };
-    for (const [name, t] of Object.entries(targets)) {
-      const at = (key: string, value: unknown): void => doc.setIn(['targets', name, key], value);
-      if (t.vendor === 'webex') {
-        at('apiUrl', webex.apiUrl);
-        at('auth', { accessToken: `env:${TOKEN_ENV.webex}` });
-      } else if (t.vendor === 'f5xc') {
-        at('tenantUrl', f5.url);
-        at('auth', { apiToken: `env:${TOKEN_ENV.f5xc}` });
-      } else if (t.vendor === 'yandex') {
-        at('apiUrl', yandex.apiUrl);
-        at('operationUrl', yandex.operationUrl);
-        at('operationPoll', { interval: '200ms', maxInterval: '1s', timeout: '30s' });
-        at('auth', { iamToken: `env:${TOKEN_ENV.yandex}` });
-        seedYandex(yandex, t);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const secrets: Record<string, string> = {};
+    const issuer: Record<string, string> = {};
+    for (const [vendor, running] of Object.entries(vendors)) {
+      for (const [name, value] of Object.entries(running.env)) {
+        if (Object.hasOwn(issuer, name))
+          throw new Error(`the sandboxes of vendors ${issuer[name]} and ${vendor} both issue ${name}`);
+        issuer[name] = vendor;
+        secrets[name] = value;
+      }
+      for (const [name, fields] of Object.entries(running.targets)) {
+        if (byVendor.get(vendor)?.[name] === undefined)
+          throw new Error(
+            `the sandbox of vendor ${vendor} set fields of target ${name}, which is not its own`,
+          );
+        for (const [key, value] of Object.entries(fields)) doc.setIn(['targets', name, key], value);
       }
     }
     doc.set('store', resolve(options.store ?? PLAYGROUND_STORE));
     // The playground is the only chat platform of the sandbox.
     doc.delete('chat');
     if (options.host !== undefined) doc.setIn(['server', 'host'], options.host);
-    const config = parseConfig(String(doc), file, { ...env, ...tokens });
+    const config = parseConfig(String(doc), file, { ...env, ...secrets }, modules);
 
     const ratelimit = (on: boolean): void => {
       const limit = on ? { share: RATE_LIMIT_SHARE, retryAfter: '1' } : undefined;
-      for (const fake of [webex, f5, yandex]) fake.rateLimit(limit);
+      for (const running of Object.values(vendors)) running.rateLimit(limit);
     };
     if (/^(1|on|true|yes)$/i.test(env.DOMAINOPS_SANDBOX_RATELIMIT ?? '')) ratelimit(true);
-    return { config, webex, f5, yandex, ratelimit, close };
+    return { config, vendors, ratelimit, close };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-/**
- * A Yandex federation or userpool as an admin would find it: corp.ru waiting for its DNS TXT
- * record, sso.corp.ru whose record is published (validate succeeds), abc.com already VALID.
- */
-function seedYandex(yandex: YandexFake, target: Record<string, unknown>): void {
-  const scope =
-    typeof target.federationId === 'string'
-      ? { kind: 'federation' as const, id: target.federationId }
-      : typeof target.userpoolId === 'string'
-        ? { kind: 'userpool' as const, id: target.userpoolId }
-        : undefined;
-  if (!scope) return;
-  yandex.addDomain(scope, 'corp.ru');
-  yandex.addDomain(scope, 'sso.corp.ru');
-  yandex.state.published.add('sso.corp.ru');
-  const valid = yandex.addDomain(scope, 'abc.com');
-  const at = new Date(Date.now() - 30 * 86_400_000).toISOString();
-  valid.status = 'VALID';
-  valid.createdAt = at;
-  valid.validatedAt = at;
-  for (const c of valid.challenges) Object.assign(c, { status: 'VALID', createdAt: at, updatedAt: at });
 }

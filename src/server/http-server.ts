@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Route } from '../platforms/types.ts';
+import type { Route } from '../core/platform.ts';
 import { closeIfUnread } from './body.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';

@@ -53,20 +53,6 @@ describe('f5xc unassign-owner', () => {
     expect(fake.state.owners.has('bob@acme.com')).toBe(false);
   });
 
-  it('describe() redacts the token', () => {
-    const c = client();
-    expect(c.describe({ action: 'unassign-owner', email: 'bob@acme.com' })).toEqual({
-      method: 'POST',
-      url: `${fake.url}${PATH}`,
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        Authorization: 'APIToken [REDACTED]',
-      },
-      body: '{"email":"bob@acme.com"}',
-    });
-  });
-
   it('a tenantUrl with a trailing slash still posts to /api/web/…, not //api/web/…', async () => {
     const target = targetFrom(
       'f5-acme',

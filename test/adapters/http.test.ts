@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../adapters/http.ts';
 import { type FakeServer, startFake } from '../../adapters/sandbox-http.ts';
 import type { PreparedRequest } from '../../adapters/types.ts';
+import { createGate, type Gate } from '../helpers/gate.ts';
 import { fastHttp, rejection } from './helpers.ts';
 
 let fake: FakeServer;
@@ -19,7 +20,13 @@ afterAll(async () => {
   await http.close();
   await fake.close();
 });
+/** Holds the fake's answer past the client's timeout; opened after each test. */
+let held: Gate = createGate();
+const hold = () => ({ kind: 'hold' as const, until: held.wait });
+
 afterEach(() => {
+  held.open();
+  held = createGate();
   fake.requests.length = 0;
   fake.clearFaults();
   sleeps.length = 0;
@@ -125,9 +132,10 @@ describe('shared HTTP layer', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  // undici checks its timeouts about once a second, so a 300 ms timeout fires after ~1 s.
+  // The client's own timeout is real time (undici's timers): these wait for it, about a second,
+  // since undici checks its timeouts about once a second. The fake holds its answer until then.
   it('never retries a POST that timed out waiting for the response', async () => {
-    fake.fault({ kind: 'slow', ms: 1_500 });
+    fake.fault(hold());
     const error = await rejection(http.send(post(), { vendor: 'f5xc' }));
     expect(error).toMatchObject({ code: 'vendor_outcome_unknown', outcome: 'unknown' });
     expect(error.message).toContain('300 ms');
@@ -136,7 +144,7 @@ describe('shared HTTP layer', () => {
 
   it('retries an idempotent GET after a reset or a timeout', async () => {
     fake.fault({ kind: 'reset' });
-    fake.fault({ kind: 'slow', ms: 1_500 });
+    fake.fault(hold());
     const res = await http.send(get(), { vendor: 'yandex' });
     expect(res.status).toBe(200);
     expect(fake.requests).toHaveLength(3);
@@ -144,7 +152,7 @@ describe('shared HTTP layer', () => {
   });
 
   it('reports a GET that keeps timing out as vendor_timeout', async () => {
-    fake.fault({ kind: 'slow', ms: 1_500 });
+    fake.fault(hold());
     const once = fastHttp({ timeout: 300, retries: 0 });
     const error = await rejection(once.http.send(get(), { vendor: 'yandex' }));
     await once.http.close();

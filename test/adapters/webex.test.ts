@@ -193,22 +193,6 @@ describe('webex errors', () => {
   });
 
   it.each([
-    [403, 'vendor_forbidden', 'id_full_admin'],
-    [500, 'vendor_server_error', 'tracking id'],
-  ])('%i maps to %s', async (status, code, hint) => {
-    fake.fault({ kind: 'status', status });
-    const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));
-    expect(error).toMatchObject({ code, status, outcome: 'failed' });
-    expect(error.hint).toContain(hint);
-  });
-
-  it('504 on a side-effecting call is outcome unknown', async () => {
-    fake.fault({ kind: 'status', status: 504 });
-    const error = await rejection(staticClient().execute({ action: 'unclaim', domain: 'abc.com' }));
-    expect(error).toMatchObject({ code: 'vendor_timeout', outcome: 'unknown' });
-  });
-
-  it.each([
     [423, 'vendor_locked'],
     [429, 'vendor_rate_limited'],
     [503, 'vendor_unavailable'],

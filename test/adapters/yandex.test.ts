@@ -171,26 +171,6 @@ describe('yandex domain (get)', () => {
     expect(error.requestId).toBeTypeOf('string');
   });
 
-  it.each([
-    [400, 3, 'vendor_bad_request', 'invalid'],
-    [400, 9, 'vendor_bad_request', 'publish the DNS TXT record'],
-    [401, 16, 'vendor_unauthorized', 'IAM token'],
-    [403, 7, 'vendor_forbidden', 'grant it a role'],
-    [409, 6, 'vendor_conflict', 'conflicting state'],
-    [429, 8, 'vendor_rate_limited', 'try again later'],
-    [503, 14, 'vendor_unavailable', 'try again later'],
-    [504, 4, 'vendor_timeout', 'timed out'],
-    [500, 13, 'vendor_server_error', 'try again later'],
-  ])('HTTP %i with gRPC code %i maps to %s', async (status, code, expected, hint) => {
-    fake.fault(
-      { kind: 'status', status, body: JSON.stringify({ code, message: `grpc ${code}`, details: [] }) },
-      { times: 4 },
-    );
-    const error = await rejection(client().execute({ action: 'domain', domain: 'corp.ru' }));
-    expect(error).toMatchObject({ code: expected, status, vendorMessage: `grpc ${code}` });
-    expect(error.hint).toContain(hint);
-  });
-
   it('retries a GET after a reset', async () => {
     fake.fault({ kind: 'reset' });
     await client().execute({ action: 'domain', domain: 'corp.ru' });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { cardForReply } from '../../src/core/cards/build.ts';
+import type { Card } from '../../src/core/cards/model.ts';
+import { clipBytes } from '../../src/platforms/shared/escape.ts';
+import { slackCode, slackText } from '../../src/platforms/slack/escape.ts';
+import { renderBlockKit } from '../../src/platforms/slack/render.ts';
 import {
   adaptiveCode,
   adaptiveText,
-  clipBytes,
   isMarkdownInert,
-  slackCode,
-  slackText,
   webexMarkdown,
-} from '../../src/cards/escape.ts';
-import { fallbackText, renderAdaptiveCard, renderBlockKit } from '../../src/cards/index.ts';
-import type { Card } from '../../src/cards/model.ts';
-import { cardForReply } from '../../src/core/cards/build.ts';
+} from '../../src/platforms/webex/escape.ts';
+import { fallbackText, renderAdaptiveCard } from '../../src/platforms/webex/render.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from './limits.ts';
 import { bob, CONTEXT, HOSTILE, record, replyFor } from './samples.ts';
 

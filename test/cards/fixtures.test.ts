@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cardForReply, renderBlockKit, renderCards, WEBEX_TEXT_MAX_BYTES } from '../../src/cards/index.ts';
+import { cardForReply } from '../../src/core/cards/build.ts';
+import { renderBlockKit } from '../../src/platforms/slack/render.ts';
+import { WEBEX_TEXT_MAX_BYTES } from '../../src/platforms/webex/render.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from './limits.ts';
+import { renderAll } from './render.ts';
 import { CONTEXT, SAMPLES } from './samples.ts';
 
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
@@ -22,7 +25,7 @@ function matchFixture(name: string, value: unknown): void {
 describe('card fixtures', () => {
   for (const [name, reply] of Object.entries(SAMPLES)) {
     it(`${name}: Adaptive Card and Block Kit match the fixture and the platform limits`, () => {
-      const cards = renderCards(reply, CONTEXT);
+      const cards = renderAll(reply, CONTEXT);
       matchFixture(name, cards);
       assertAdaptiveCard(cards.webex);
       assertBlockKitLimits(cards.slack.blocks);
@@ -31,7 +34,7 @@ describe('card fixtures', () => {
   }
 
   it('sandbox cards say SANDBOX on both platforms and in the fallback', () => {
-    const cards = renderCards(SAMPLES['approval-request']!, { ...CONTEXT, sandbox: true });
+    const cards = renderAll(SAMPLES['approval-request']!, { ...CONTEXT, sandbox: true });
     matchFixture('sandbox-approval-request', cards);
     assertAdaptiveCard(cards.webex);
     expect((cards.webex.body as { text: string }[])[0]!.text).toMatch(/^SANDBOX/);
@@ -45,7 +48,7 @@ describe('card fixtures', () => {
 
 describe('decision buttons', () => {
   it('carry the request id: Adaptive Submit data and Slack action_id/value', () => {
-    const cards = renderCards(SAMPLES['approval-request']!, CONTEXT);
+    const cards = renderAll(SAMPLES['approval-request']!, CONTEXT);
     expect(cards.webex.actions).toEqual([
       {
         type: 'Action.Submit',

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderCards, WEBEX_TEXT_MAX_BYTES } from '../../src/cards/index.ts';
+import { WEBEX_TEXT_MAX_BYTES } from '../../src/platforms/webex/render.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from './limits.ts';
+import { renderAll } from './render.ts';
 import { CONTEXT, LARGE, record, replyFor } from './samples.ts';
 
 describe('long lists are cut with "and N more" and stay within limits', () => {
   it.each(Object.entries(LARGE))('%s', (_name, reply) => {
-    const cards = renderCards(reply, CONTEXT);
+    const cards = renderAll(reply, CONTEXT);
     assertAdaptiveCard(cards.webex);
     assertBlockKitLimits(cards.slack.blocks);
     expect(Buffer.byteLength(cards.text)).toBeLessThanOrEqual(WEBEX_TEXT_MAX_BYTES);
@@ -15,7 +16,7 @@ describe('long lists are cut with "and N more" and stay within limits', () => {
   });
 
   it('counts what it left out', () => {
-    const cards = renderCards(LARGE.unverify500, CONTEXT);
+    const cards = renderAll(LARGE.unverify500, CONTEXT);
     const slack = JSON.stringify(cards.slack.blocks);
     const shown = (slack.match(/verified-domain-number-/g) ?? []).length;
     expect(slack).toContain(`and ${500 - shown} more`);
@@ -25,7 +26,7 @@ describe('long lists are cut with "and N more" and stay within limits', () => {
     const reply = replyFor(record({ status: 'failed' }), {
       error: { code: 'vendor_error', message: 'x'.repeat(50_000), vendorMessage: '<&>'.repeat(10_000) },
     });
-    const cards = renderCards(reply, CONTEXT);
+    const cards = renderAll(reply, CONTEXT);
     assertAdaptiveCard(cards.webex);
     assertBlockKitLimits(cards.slack.blocks);
     expect(Buffer.byteLength(cards.text)).toBeLessThanOrEqual(WEBEX_TEXT_MAX_BYTES);
@@ -34,6 +35,6 @@ describe('long lists are cut with "and N more" and stay within limits', () => {
   it('a long domain keeps the Slack header within 150 characters', () => {
     const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.corp.com`;
     const reply = replyFor(record({ subject: long, call: { action: 'unclaim', domain: long } }));
-    assertBlockKitLimits(renderCards(reply, CONTEXT).slack.blocks);
+    assertBlockKitLimits(renderAll(reply, CONTEXT).slack.blocks);
   });
 });

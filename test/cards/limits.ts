@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
-import { ADAPTIVE_MAX_ACTIONS, ADAPTIVE_MAX_BYTES, SLACK_LIMITS } from '../../src/cards/index.ts';
+import { SLACK_LIMITS } from '../../src/platforms/slack/render.ts';
+import { ADAPTIVE_MAX_ACTIONS, ADAPTIVE_MAX_BYTES } from '../../src/platforms/webex/render.ts';
 
 // The package's `lib/` entry does not load under Node ESM; the UMD bundle does.
 const AC = createRequire(import.meta.url)('adaptivecards/dist/adaptivecards.js');

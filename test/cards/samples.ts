@@ -1,6 +1,6 @@
 import type { Target, VendorResult, YandexDomain } from '../../adapters/types.ts';
-import type { CardContext } from '../../src/cards/index.ts';
 import { Secret } from '../../src/config/secret.ts';
+import type { CardContext } from '../../src/core/cards/build.ts';
 import type { Actor } from '../../src/core/policy/actor.ts';
 import { createPresenter } from '../../src/core/present.ts';
 import type { MetaAnswer, Reply, RequestReply } from '../../src/core/reply.ts';
@@ -330,6 +330,8 @@ export const SAMPLES: Record<string, Reply> = {
     {
       exitCode: ExitCode.rejected,
       error: { code: 'requester_not_allowed', message: 'mallory@corp.com is not in identity-admins' },
+      policy:
+        'Policy check: unclaim abc.com in webex-prod, requested by mallory@corp.com\n  1. "destructive ops": no: requester not in identity-admins\nDecision: rejected: no rule allows unclaim.',
     },
   ),
   'rejected-meta': {

@@ -68,7 +68,7 @@ describe('exec --dry-run stores nothing and sends nothing', () => {
     const asked = await json(file, ['exec', '--as', 'alice@corp.com', 'unclaim abc.com']);
     expect(asked.doc.status).toBe('pending');
     const id: string = asked.doc.requestId;
-    const before = (await json(file, ['audit'])).doc.events.length;
+    const before = (await json(file, ['audit'])).doc.length;
 
     for (const command of [`approve ${id}`, `deny ${id}`, `cancel ${id}`]) {
       const who = command.startsWith('cancel') ? 'alice@corp.com' : 'bob@corp.com';
@@ -77,7 +77,7 @@ describe('exec --dry-run stores nothing and sends nothing', () => {
     }
     const pending = await json(file, ['pending']);
     expect(pending.doc.requests).toMatchObject([{ id, status: 'pending', approvals: [] }]);
-    expect((await json(file, ['audit'])).doc.events).toHaveLength(before);
+    expect((await json(file, ['audit'])).doc).toHaveLength(before);
   });
 });
 
@@ -87,7 +87,7 @@ describe('commands domainops answers itself', () => {
       'rules:',
       `rules:
     - name: audited reads
-      actions: [audit, whoami, unclaim]
+      actions: [audit, pending, unclaim]
       requesters: [admins]
       approval: { approvers: [admins], count: 1, expires: 1m }`,
     );
@@ -95,12 +95,12 @@ describe('commands domainops answers itself', () => {
     const check = await cli(['check-config', '--config', file], ENV);
     expect(check.code).toBe(0);
     expect(check.stdout).toMatch(
-      /note: audit, whoami cannot wait for an approval, so this rule refuses them/,
+      /note: audit, pending cannot wait for an approval, so this rule refuses them/,
     );
     const config = parseConfig(text.replace('./data/domainops.db', '":memory:"'), file, ENV);
     const app = createApp(config);
     try {
-      for (const text of ['audit', 'whoami']) {
+      for (const text of ['audit', 'pending']) {
         const reply = await app.handle(text, { platform: 'cli', id: 'alice@corp.com' });
         expect(reply).toMatchObject({
           status: 'rejected',

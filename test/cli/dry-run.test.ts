@@ -188,6 +188,16 @@ describe('check-config', () => {
     for (const secret of Object.values(SECRETS)) expect(run.stdout).not.toContain(secret);
   });
 
+  it('warns, without failing, that real targets with no chat platform leave the bot unreachable', async () => {
+    const file = writeConfig(CONFIG);
+    const run = await cli(['check-config', '--config', file], SECRETS);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /chat: none configured\n {2}note: no chat platform is configured, so nobody can send commands/,
+    );
+    expect(run.stdout).toMatch(/add chat\.\w+ or chat\.\w+/);
+  });
+
   it('fails when a secret does not resolve, naming the variable', async () => {
     const file = writeConfig(CONFIG);
     const run = await cli(['check-config', '--config', file], {

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
+import { createTestClock } from '../helpers/clock.ts';
 import { cli, UNCLAIM_ENV, unclaimConfig, writeConfig } from './helpers.ts';
 
 const env = UNCLAIM_ENV;
+/** Every CLI run's clock: requests expire only when a test moves it. */
+const clock = createTestClock();
 
 async function json(file: string, argv: string[]) {
-  const run = await cli([...argv, '--config', file, '--json'], env);
+  const run = await cli([...argv, '--config', file, '--json'], env, {
+    createApp: (config) => createApp(config, { clock }),
+  });
   // biome-ignore lint/suspicious/noExplicitAny: the JSON document is checked field by field
   return { code: run.code, doc: JSON.parse(run.stdout) as Record<string, any> };
 }
@@ -22,9 +28,9 @@ describe('exit codes of approve, deny and cancel', () => {
   });
 
   it('6 for approving an expired request, whose document says expired', async () => {
-    const file = writeConfig(unclaimConfig('300ms'));
+    const file = writeConfig(unclaimConfig('30m'));
     const { doc } = await json(file, ['exec', '--as', 'alice@corp.com', 'unclaim abc.com']);
-    await new Promise((r) => setTimeout(r, 400));
+    await clock.advance(31 * 60_000);
     const late = await json(file, ['approve', doc.requestId, '--as', 'bob@corp.com']);
     expect(late.code).toBe(6);
     expect(late.doc).toMatchObject({

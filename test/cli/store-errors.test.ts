@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { createApp } from '../../src/app.ts';
 import type { RequestRecord } from '../../src/core/requests/model.ts';
-import { fileStore } from '../requests/store-helpers.ts';
+import { fileStore } from '../stores/sqlite/store-helpers.ts';
 import { cli, writeConfig } from './helpers.ts';
 
 const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';

@@ -67,7 +67,10 @@ export interface SlackFake {
   outsideChannels: Set<string>;
   /** Calls of one method, optionally from index `from` of `calls` on. */
   callsTo(method: string, from?: number): SlackCall[];
-  /** Resolves with the first call of `method` (from index `from`) that `match` accepts; rejects after `ms`. */
+  /**
+   * Resolves with the first call of `method` (from index `from`) that `match` accepts, as soon as
+   * the fake has answered it; rejects if none came within `ms` (a bound for a failing test only).
+   */
   waitFor(
     method: string,
     options?: { from?: number; match?: (call: SlackCall) => boolean; ms?: number },
@@ -217,10 +220,13 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
     }
   };
 
+  /** Told after every recorded call (its response set): the `waitFor`s still waiting. */
+  const callWaiters = new Set<() => void>();
   const route = (request: RecordedRequest): FakeReply => {
     const reply = answer(request);
     const last = calls.at(-1);
     if (last && reply.json !== undefined) last.response = reply.json as Record<string, unknown>;
+    for (const waiter of [...callWaiters]) waiter();
     return reply;
   };
 
@@ -246,14 +252,23 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
     users,
     outsideChannels,
     callsTo,
-    async waitFor(method, { from = 0, match = () => true, ms = 5000 } = {}) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const found = callsTo(method, from).find(match);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no ${method} call within ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+    waitFor(method, { from = 0, match = () => true, ms = 5000 } = {}) {
+      const found = callsTo(method, from).find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const call = callsTo(method, from).find(match);
+          if (call === undefined) return;
+          callWaiters.delete(check);
+          clearTimeout(timer);
+          resolve(call);
+        };
+        const timer = setTimeout(() => {
+          callWaiters.delete(check);
+          reject(new Error(`no ${method} call within ${ms} ms`));
+        }, ms);
+        callWaiters.add(check);
+      });
     },
     socket: {
       connections: () => sockets.size,

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { type App, createApp } from '../../src/app.ts';
+import { type ChatService, createChatService, type RequestUpdate } from '../../src/core/chat.ts';
+import type { Platform, PlatformName } from '../../src/core/platform.ts';
 import type { Actor } from '../../src/core/policy/actor.ts';
 import { recordOf } from '../../src/core/reply.ts';
-import { type ChatService, createChatService, type RequestUpdate } from '../../src/platforms/chat.ts';
-import type { Platform, PlatformName } from '../../src/platforms/types.ts';
 import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
 const TOKEN = 'wx-identity-token-for-notify';
@@ -100,7 +100,7 @@ describe('ChatService notifications', () => {
       expect(update?.by).toBeUndefined();
       expect(update?.result.reply).toMatchObject({ status: 'expired', requestId: record.id, exitCode: 6 });
       expect(update?.result.reply.text).toMatch(/expired without enough approvals/);
-      expect(update?.result.cards.text).toMatch(/Expired/);
+      expect(update?.result.card.title).toMatch(/Expired/);
     }
   });
 });

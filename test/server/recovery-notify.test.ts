@@ -12,14 +12,14 @@ import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sa
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
-import { createChatService, type RequestUpdate } from '../../src/platforms/chat.ts';
+import { createChatService, type RequestUpdate } from '../../src/core/chat.ts';
+import type { Platform, PlatformName } from '../../src/core/platform.ts';
 import { createPlaygroundPlatform } from '../../src/platforms/local/index.ts';
-import type { Platform, PlatformName } from '../../src/platforms/types.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
-import { tempDir } from '../requests/helpers.ts';
+import { tempDir } from '../core/requests/helpers.ts';
 import { capturedLogger, ORG } from './helpers.ts';
 
 const TOKEN = 'wx-token-for-recovery';
@@ -119,7 +119,7 @@ describe('recovery at start', () => {
         error: { code: 'interrupted' },
       });
       expect(update.result.reply.text).toMatch(/the outcome is unknown/);
-      expect(update.result.cards.text).toMatch(/Outcome unknown/);
+      expect(update.result.card.title).toMatch(/Outcome unknown/);
       // The platform it was typed on posts it there (instead of looking for a card).
       expect(slack.notified).toEqual([]);
       // The request is never run again.

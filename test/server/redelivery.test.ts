@@ -8,12 +8,12 @@ import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sa
 import { createApp, replyDocument } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/types.ts';
+import type { RequestUpdate } from '../../src/core/chat.ts';
+import type { Platform } from '../../src/core/platform.ts';
 import { isRedelivery } from '../../src/core/reply.ts';
-import type { RequestUpdate } from '../../src/platforms/chat.ts';
-import type { Platform } from '../../src/platforms/types.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { createLogger } from '../../src/server/logger.ts';
-import { tempDir } from '../requests/helpers.ts';
+import { tempDir } from '../core/requests/helpers.ts';
 import { capturedLogger, ORG } from './helpers.ts';
 
 const TOKEN = 'wx-token-for-redelivery';

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../src/config/load.ts';
+import type { RequestStore } from '../../src/core/requests/store.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { createLogger } from '../../src/server/logger.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/store.ts';
+import { createGate } from '../helpers/gate.ts';
 import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
 const TOKEN = 'wx-identity-token-that-must-not-leak';
@@ -96,12 +99,36 @@ policy:
       '/tmp/domainops-shutdown-test.yaml',
       { T: TOKEN },
     );
-    const rt = await startRuntime({ config, platforms: [], logger: createLogger({ level: 'silent' }) });
-    slow.fault({ kind: 'slow', ms: 400 }, { path: /unclaimDomain$/ });
+    // The vendor holds its answer until the runtime waits for the command (or closes the store).
+    const vendor = createGate();
+    const opened = openSqliteStore(':memory:');
+    let closedWhileHeld = false;
+    const store: RequestStore = {
+      ...opened,
+      async close() {
+        if (!vendor.isOpen) closedWhileHeld = true;
+        vendor.open();
+        await opened.close();
+      },
+    };
+    const rt = await startRuntime({
+      config,
+      store,
+      platforms: [],
+      logger: createLogger({ level: 'silent' }),
+    });
+    const drain = rt.chat.drain;
+    rt.chat.drain = (ms) => {
+      const drained = drain(ms);
+      vendor.open();
+      return drained;
+    };
+    slow.fault({ kind: 'hold', until: vendor.wait }, { path: /unclaimDomain$/ });
     const alice = { platform: 'local' as const, id: 'alice@corp.com', email: 'alice@corp.com' };
     const inFlight = rt.chat.message({ text: 'unclaim slow.com', actor: alice });
-    await new Promise((r) => setTimeout(r, 50));
+    await vendor.reached;
     await rt.stop();
+    expect(closedWhileHeld).toBe(false);
     expect((await inFlight)?.reply.status).toBe('succeeded');
     await slow.close();
   });

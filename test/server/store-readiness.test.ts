@@ -7,7 +7,7 @@ import { unlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import { type FileStore, fileStore, fillUp } from '../requests/store-helpers.ts';
+import { type FileStore, fileStore, fillUp } from '../stores/sqlite/store-helpers.ts';
 import { capturedLogger, ORG, webexConfig } from './helpers.ts';
 
 const TOKEN = 'wx-token-for-readiness';

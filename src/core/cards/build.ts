@@ -37,8 +37,32 @@ function build(reply: Reply, context: CardContext): Card {
     case 'rejected':
       return rejectedCard(reply, undefined, context);
     case 'error':
-      return errorCard(reply, undefined, context);
+      return reply.error.code === 'unknown_command'
+        ? unknownCommandCard(reply)
+        : errorCard(reply, undefined, context);
   }
+}
+
+/** A word that is no command (a typo): what was typed, the closest command, and how to list them. */
+function unknownCommandCard(reply: Reply): Card {
+  const error = reply.error ?? { code: 'unknown_command', message: '' };
+  const suggestion = typeof error.suggestion === 'string' ? error.suggestion : undefined;
+  // The message ends with the usage, the whole command list: help shows it better.
+  const problem = error.message.split('. Usage: ')[0] ?? error.message;
+  const sections: Section[] = [
+    { kind: 'text', text: `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.` },
+  ];
+  if (suggestion !== undefined) {
+    sections.push({
+      kind: 'text',
+      text: [{ text: 'Did you mean ' }, { text: suggestion, style: 'code' }, { text: '?' }],
+    });
+  }
+  sections.push({
+    kind: 'text',
+    text: [{ text: 'Type ' }, { text: 'help', style: 'code' }, { text: ' to list the commands.' }],
+  });
+  return { kind: 'error', title: 'Unknown command', tone: 'warning', sections };
 }
 
 /** A request's card at any point of its life. */
@@ -50,7 +74,7 @@ function requestCard(reply: Reply, record: RequestRecord, context: CardContext):
     case 'executing':
       return {
         kind: 'decision',
-        title: `Approved, running: ${requestName(record)}`,
+        title: `Approved, running: ${requestName(record, context)}`,
         tone: 'info',
         sections: [
           ...approvalLines(record),
@@ -59,7 +83,12 @@ function requestCard(reply: Reply, record: RequestRecord, context: CardContext):
       };
     case 'succeeded': {
       if (record.result === undefined) {
-        return { kind: 'result', title: `Done: ${requestName(record)}`, tone: 'success', sections: [] };
+        return {
+          kind: 'result',
+          title: `Done: ${requestName(record, context)}`,
+          tone: 'success',
+          sections: [],
+        };
       }
       const view = context.present.view(record.result, record.target);
       return {
@@ -101,7 +130,7 @@ function approvalCard(record: RequestRecord, context: CardContext): Card {
   facts.push(idFact(record));
   return {
     kind: 'approval-request',
-    title: `Approval needed: ${record.action.toUpperCase()} ${record.subject}`,
+    title: `Approval needed: ${record.action.toUpperCase()} ${context.present.subject(record.action, record.subject)}`,
     tone: 'warning',
     sections: [
       {
@@ -110,7 +139,9 @@ function approvalCard(record: RequestRecord, context: CardContext): Card {
           { text: describeActor(record.requester), style: 'bold' },
           { text: ' wants to ' },
           { text: record.action.toUpperCase(), style: 'bold' },
-          { text: ` ${record.subject} in ${labelOf(record.target, context)}.` },
+          {
+            text: ` ${context.present.subject(record.action, record.subject)} in ${labelOf(record.target, context)}.`,
+          },
         ],
       },
       { kind: 'context', text: context.present.grammar.byAction(record.action)?.description ?? '' },
@@ -132,16 +163,16 @@ function decisionCard(record: RequestRecord, context: CardContext): Card {
   const sections: Section[] = [];
   let title: string;
   if (record.status === 'denied') {
-    title = `Denied: ${requestName(record)}`;
+    title = `Denied: ${requestName(record, context)}`;
     const denial = record.denial;
     sections.push(byLine('Denied by', denial?.actor, denial?.at));
     if (denial?.reason !== undefined)
       sections.push({ kind: 'facts', facts: [{ label: 'Reason', value: denial.reason }] });
   } else if (record.status === 'cancelled') {
-    title = `Cancelled: ${requestName(record)}`;
+    title = `Cancelled: ${requestName(record, context)}`;
     sections.push(byLine('Cancelled by', record.cancellation?.actor, record.cancellation?.at));
   } else {
-    title = `Expired: ${requestName(record)}`;
+    title = `Expired: ${requestName(record, context)}`;
     const got = record.approvals.length;
     const need = record.approval?.count ?? 0;
     const at = record.approval ? ` at ${cardTime(record.approval.expiresAt)}` : '';
@@ -197,7 +228,7 @@ function errorCard(reply: Reply, record: RequestRecord | undefined, context: Car
   const sections = [...(record ? approvalLines(record) : []), ...errorSections(reply, record)];
   if (record) sections.push({ kind: 'facts', facts: shortFacts(record, context) });
   const title = record
-    ? `Failed: ${requestName(record)}`
+    ? `Failed: ${requestName(record, context)}`
     : reply.action
       ? `Failed: ${reply.action}`
       : 'Failed';
@@ -207,7 +238,7 @@ function errorCard(reply: Reply, record: RequestRecord | undefined, context: Car
 function unknownCard(reply: Reply, record: RequestRecord, context: CardContext): Card {
   return {
     kind: 'unknown',
-    title: `Outcome unknown: ${requestName(record)}`,
+    title: `Outcome unknown: ${requestName(record, context)}`,
     tone: 'warning',
     sections: [
       {
@@ -215,7 +246,7 @@ function unknownCard(reply: Reply, record: RequestRecord, context: CardContext):
         text: [
           { text: 'The vendor may have acted.', style: 'bold' },
           {
-            text: ` Check ${record.subject} in the vendor's console before trying again; domainops will not retry it.`,
+            text: ` Check ${context.present.subject(record.action, record.subject)} in the vendor's console before trying again; domainops will not retry it.`,
           },
         ],
       },
@@ -227,11 +258,12 @@ function unknownCard(reply: Reply, record: RequestRecord, context: CardContext):
 }
 
 function rejectedCard(reply: Reply, record: RequestRecord | undefined, context: CardContext): Card {
-  const what = record ? requestName(record) : (reply.action ?? 'command');
+  const what = record ? requestName(record, context) : (reply.action ?? 'command');
   const reason = reply.error?.message ?? record?.error?.message;
   const sections: Section[] = [];
   if (reason !== undefined) sections.push({ kind: 'text', text: `Not allowed: ${reason}` });
-  const explanation = reply.policy ?? record?.explanation;
+  // Only what the reply carries: the pipeline leaves the trace out for people the policy does not know.
+  const explanation = reply.policy;
   if (explanation !== undefined) sections.push({ kind: 'code', label: 'Policy', value: explanation });
   if (record) sections.push({ kind: 'facts', facts: shortFacts(record, context) });
   return { kind: 'rejected', title: `Not allowed: ${what}`, tone: 'danger', sections };

@@ -31,15 +31,18 @@ export function labelOf(name: string, context: CardContext): string {
 }
 
 /** `unclaim abc.com in prod`: how a request is named in titles. */
-export function requestName(record: RequestRecord): string {
-  return `${record.action} ${record.subject} in ${record.target}`;
+export function requestName(record: RequestRecord, context: CardContext): string {
+  return `${record.action} ${context.present.subject(record.action, record.subject)} in ${record.target}`;
 }
 
 /** The facts every request card repeats: what, where, who, when (the id goes last, see `idFact`). */
 export function requestFacts(record: RequestRecord, context: CardContext): Fact[] {
   const facts: Fact[] = [
     { label: 'Action', value: record.action },
-    { label: context.present.subjectNoun(record.action), value: record.subject },
+    {
+      label: context.present.subjectNoun(record.action),
+      value: context.present.subject(record.action, record.subject),
+    },
     { label: 'Target', value: labelOf(record.target, context) },
     { label: 'Requested by', value: describeActor(record.requester) },
     { label: 'Requested at', value: cardTime(record.createdAt) },

@@ -1,6 +1,7 @@
 import { type Actor, describeActor } from '../policy/actor.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { AuditEvent } from '../requests/store.ts';
+import { auditWords } from '../text.ts';
 import { type CardContext, cardTime, cardTimeFrom, labelOf } from './common.ts';
 import type { Card, Fact, Section } from './model.ts';
 
@@ -13,7 +14,7 @@ export function cardForPending(records: readonly RequestRecord[], context: CardC
     const got = r.approvals.length;
     const need = r.approval?.count ?? 0;
     const expires = r.approval ? `, expires ${cardTimeFrom(r.approval.expiresAt, context.now)}` : '';
-    return `${r.id}: ${r.action} ${r.subject} in ${r.target}, by ${describeActor(r.requester)}, ${got} of ${need} approvals${expires}`;
+    return `${r.id}: ${r.action} ${context.present.subject(r.action, r.subject)} in ${r.target}, by ${describeActor(r.requester)}, ${got} of ${need} approvals${expires}`;
   });
   return {
     kind: 'pending',
@@ -33,8 +34,7 @@ export function cardForAudit(events: readonly AuditEvent[]): Card {
   }
   const items = [...events].reverse().map((e) => {
     const who = e.actor.email ?? `${e.actor.platform}:${e.actor.id}`;
-    const move = e.from && e.to ? ` ${e.from} → ${e.to}` : e.to ? ` → ${e.to}` : '';
-    return `${cardTime(e.at)} ${e.requestId} ${e.type}${move}, by ${who} (${e.actor.platform})`;
+    return `${cardTime(e.at)} ${e.requestId} ${auditWords(e)}, by ${who} (${e.actor.platform})`;
   });
   return {
     kind: 'audit',

@@ -93,12 +93,39 @@ export function normalizeDomain(input: string): NormalizeResult<'domain'> {
       return fail(`label "${shown(label)}" starts with xn-- but is not valid punycode`);
     }
   }
+  for (const label of labels) {
+    if (!label.startsWith('xn--')) continue;
+    const unicode = domainToUnicode(label);
+    const bad = [...unicode].find((c) => !IDNA2008_CHARACTER.test(c));
+    if (bad !== undefined) {
+      return fail(
+        `label "${shown(unicode)}" contains "${bad}" (${codePointLabel(bad)}), which IDNA2008 does not allow in a domain name: emoji, symbols and punctuation cannot be registered`,
+      );
+    }
+  }
   if (labels.length < 2) return fail(`needs at least two labels, e.g. ${shown(ascii)}.com`);
   const tld = labels.at(-1) ?? '';
   if (/^[0-9]+$/.test(tld)) return fail(`the top-level label "${tld}" is all digits`);
   if (isIP(ascii) !== 0) return fail('is an IP address: give a domain name');
   if (ascii.length > 253) return fail(`is ${ascii.length} characters long; a domain has at most 253`);
   return { ok: true, domain: ascii };
+}
+
+/**
+ * What IDNA2008 lets a label hold (RFC 5892: the PVALID letters, combining marks and digits,
+ * and the hyphen). UTS #46, which `domainToASCII` applies, still maps emoji and symbols to
+ * punycode; registries that follow IDNA2008 refuse them.
+ */
+const IDNA2008_CHARACTER = /^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}a-z0-9-]$/u;
+
+/**
+ * A domain as people read it: the punycode, with its Unicode form beside it when it has one
+ * (`xn--e1afmkfd.xn--p1ai (пример.рф)`); an ASCII domain as it is.
+ */
+export function displayDomain(domain: string): string {
+  if (!/(^|\.)xn--/.test(domain)) return domain;
+  const unicode = domainToUnicode(domain);
+  return unicode === '' || unicode === domain ? domain : `${domain} (${unicode})`;
 }
 
 /** Whether an `xn--` label decodes to Unicode and encodes back to itself (`domainToASCII` does not check). */

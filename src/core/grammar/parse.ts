@@ -42,8 +42,12 @@ export class ParseError extends DomainopsError {
   /** The usage line of the command, or the list of commands when the command word is unknown. */
   readonly usage: string;
   readonly action: Action | undefined;
+  /** What was wrong, without the usage line. */
+  readonly problem: string;
+  /** The command closest to an unknown word, if one is close. */
+  readonly suggestion: string | undefined;
 
-  constructor(code: ParseErrorCode, problem: string, usage: string, action?: Action) {
+  constructor(code: ParseErrorCode, problem: string, usage: string, action?: Action, suggestion?: string) {
     const hint =
       action === undefined
         ? 'type help to list the commands'
@@ -52,6 +56,13 @@ export class ParseError extends DomainopsError {
     this.name = 'ParseError';
     this.usage = usage;
     this.action = action;
+    this.problem = problem;
+    this.suggestion = suggestion;
+  }
+
+  /** The `error` member of the JSON document, with `suggestion` when there is one. */
+  override toJSON(): { code: string; message: string; hint?: string; suggestion?: string } {
+    return { ...super.toJSON(), ...(this.suggestion === undefined ? {} : { suggestion: this.suggestion }) };
   }
 }
 
@@ -151,7 +162,13 @@ function parse(index: CommandIndex, text: string): Command | ParseError {
   if (spec === undefined) {
     const suggestion = closest(verb.text, index.words);
     const didYouMean = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
-    return new ParseError('unknown_command', `unknown command "${shown(verb.text)}"${didYouMean}`, listUsage);
+    return new ParseError(
+      'unknown_command',
+      `unknown command "${shown(verb.text)}"${didYouMean}`,
+      listUsage,
+      undefined,
+      suggestion,
+    );
   }
   return parseArguments(index, spec, args, line);
 }

@@ -60,3 +60,17 @@ export function domainGlobMatches(glob: string, domain: string): boolean {
     .join('.+');
   return new RegExp(`^${pattern}$`).test(normaliseDomain(domain));
 }
+
+/**
+ * Whether the policy names the actor anywhere (a group, a rule's requesters or approvers).
+ * Someone it does not know is told only the short reason of a refusal, not the rule-by-rule
+ * trace, which names groups and rules.
+ */
+export function knownToPolicy(policy: PolicyConfig, actor: Actor): boolean {
+  const principals = new Set<string>(Object.keys(policy.groups));
+  for (const rule of policy.rules) {
+    for (const p of rule.requesters) principals.add(p);
+    if (rule.approval.kind === 'required') for (const p of rule.approval.approvers) principals.add(p);
+  }
+  return [...principals].some((p) => principalMatches(policy.groups, p, actor));
+}

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChatReply } from '../../core/chat.ts';
+import type { PlatformDeps, Route } from '../../core/platform.ts';
 import type { Actor } from '../../core/policy/actor.ts';
 import { recordOf } from '../../core/reply.ts';
-import type { PlatformDeps } from '../../runtime.ts';
-import type { ChatReply } from '../chat.ts';
-import type { Route } from '../types.ts';
 import { type Conversation, createConversation, type Entry, type LocalConversation } from './conversation.ts';
 import { ApiError, checkSameOrigin, readJson, sendError, sendJson } from './http.ts';
 import { type Identity, identitiesOf, isLoopbackSocket, pickingRefusal } from './identities.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Route } from '../types.ts';
+import type { Route } from '../../core/platform.ts';
 import { SECURITY_HEADERS } from './http.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));

@@ -1,5 +1,6 @@
 import { replyDocument } from '../../app.ts';
-import type { ChatReply } from '../chat.ts';
+import type { ChatReply } from '../../core/chat.ts';
+import { type PlaygroundCards, playgroundCards } from './render.ts';
 
 /** One exchange shown in the playground: what someone typed or clicked, and the bot's card. */
 export interface Entry {
@@ -14,7 +15,8 @@ export interface Entry {
   text: string;
   /** The JSON document of design.md (what `exec --json` prints, without `cards`). */
   reply: Record<string, unknown>;
-  cards: ChatReply['cards'];
+  /** The card as the page shows it. */
+  cards: PlaygroundCards;
 }
 
 /** Where a request's card is when the playground posted it (kept with the request). */
@@ -46,7 +48,7 @@ export function createConversation(capacity = 200, now: () => number = Date.now)
         id: next++,
         at: new Date(now()).toISOString(),
         reply: replyDocument(chat.reply),
-        cards: chat.cards,
+        cards: chat.render(playgroundCards),
       };
       list.push(entry);
       if (list.length > capacity) list.splice(0, list.length - capacity);

@@ -1,6 +1,5 @@
+import type { Platform, PlatformDeps } from '../../core/platform.ts';
 import { decisionOf, recordOf } from '../../core/reply.ts';
-import type { PlatformDeps } from '../../runtime.ts';
-import type { Platform } from '../types.ts';
 import { apiRoutes } from './api.ts';
 import { assetRoutes } from './assets.ts';
 import { createConversation, isLocalConversation } from './conversation.ts';

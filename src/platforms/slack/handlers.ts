@@ -1,6 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { ChatService } from '../../core/chat.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { ChatService } from '../chat.ts';
 import { deliveryKey } from './delivery.ts';
 import { type Identities, NO_EMAIL_TEXT } from './identity.ts';
 import { originOf, type Place, type Poster, type SlackConversation } from './post.ts';

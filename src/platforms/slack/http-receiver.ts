@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, HTTPModuleFunctions, type Receiver, verifySlackRequest } from '@slack/bolt';
+import type { RouteHandler } from '../../core/platform.ts';
 import { closeIfUnread, readBody } from '../../server/body.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { RouteHandler } from '../types.ts';
 import { deliveryKey, type RecentDeliveries } from './delivery.ts';
 
 /** Slack rejects nothing older, and neither do we: a captured request cannot be replayed later. */

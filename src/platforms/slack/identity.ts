@@ -1,4 +1,5 @@
 import type { webApi } from '@slack/bolt';
+import { type Clock, systemClock } from '../../core/clock.ts';
 import type { Actor } from '../../core/policy/actor.ts';
 
 /** Why a Slack user cannot act through domainops, shown to them as an ephemeral message. */
@@ -12,7 +13,8 @@ export interface IdentityOptions {
   ttlMs?: number;
   /** How many people are remembered at most (default 1000). */
   maxEntries?: number;
-  now?: () => number;
+  /** The process clock's `now` (real time by default): the TTL runs on it. */
+  now?: Clock['now'];
 }
 
 /** Who a Slack user is: their user id and the email of their profile. */
@@ -29,7 +31,7 @@ export interface Identities {
 export function createIdentities(client: webApi.WebClient, options: IdentityOptions = {}): Identities {
   const ttl = options.ttlMs ?? 10 * 60_000;
   const max = options.maxEntries ?? 1000;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
   const cache = new Map<string, { actor: Actor; expires: number }>();
 
   return {

@@ -1,7 +1,6 @@
 import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
+import type { Platform, PlatformDeps, Route } from '../../core/platform.ts';
 import { ConfigError, DomainopsError } from '../../errors.ts';
-import type { PlatformDeps } from '../../runtime.ts';
-import type { Platform, Route } from '../types.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentDeliveries } from './delivery.ts';
 import { registerHandlers } from './handlers.ts';
@@ -56,7 +55,8 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
   app.error(async (error) => {
     log.error({ err: error }, 'Slack listener failed');
   });
-  const identities = createIdentities(app.client);
+  // The identity cache's TTL runs on the process clock (the app's).
+  const identities = createIdentities(app.client, { now: deps.chat.app.clock.now });
   const poster = createPoster(app.client, deps.chat, deps.logger);
   registerHandlers(app, { chat: deps.chat, identities, poster, logger: deps.logger, command: slack.command });
 

@@ -1,12 +1,14 @@
-import { renderBlockKit } from '../../cards/block-kit.ts';
 import type { PlatformModule } from '../../core/ports.ts';
 import { type SlackConfig, slackConfig } from './config.ts';
+import { renderBlockKit } from './render.ts';
 
 /** Slack: Bolt in Socket Mode or HTTP mode; cards as Block Kit. */
 export const slackModule: PlatformModule = {
   name: 'slack',
   platformIds: true,
   config: slackConfig,
+  // Bolt is loaded with the platform, only when `chat.slack` is configured.
+  create: async (deps) => (await import('./index.ts')).createSlackPlatform(deps),
   renderCard: (card) => ({ blocks: renderBlockKit(card).blocks }),
   urls: (config) => [['chat.slack.apiUrl', (config as SlackConfig).apiUrl]],
   summary: (config) => {

@@ -1,10 +1,11 @@
 import type { RespondFn, types, webApi } from '@slack/bolt';
 import type { Reply } from '../../app.ts';
+import type { ChatReply, ChatService, RequestUpdate } from '../../core/chat.ts';
 import { describeActor } from '../../core/policy/actor.ts';
 import { decisionOf, recordOf } from '../../core/reply.ts';
 import type { RequestRecord } from '../../core/requests/model.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { ChatReply, ChatService, RequestUpdate } from '../chat.ts';
+import { renderBlockKit } from './render.ts';
 import { escapeMrkdwn } from './text.ts';
 
 /** Where a request's approval card was posted; kept with the request (`setConversation`). */
@@ -76,7 +77,7 @@ export function isPersonal(reply: Reply): boolean {
 
 /** The notification text of a card message: its header, escaped (Slack shows it where blocks cannot be). */
 export function notificationText(result: ChatReply): string {
-  return clip(result.cards.slack.text);
+  return clip(result.render(renderBlockKit).text);
 }
 
 function clip(text: string): string {
@@ -84,7 +85,7 @@ function clip(text: string): string {
 }
 
 function blocksOf(result: ChatReply): (types.KnownBlock | types.Block)[] {
-  return result.cards.slack.blocks as unknown as (types.KnownBlock | types.Block)[];
+  return result.render(renderBlockKit).blocks as unknown as (types.KnownBlock | types.Block)[];
 }
 
 function errorCode(error: unknown): string {

@@ -1,7 +1,8 @@
+import { type ChatReply, type ChatService, isRequestChange, type RequestUpdate } from '../../core/chat.ts';
 import { recordOf } from '../../core/reply.ts';
 import type { Logger } from '../../server/logger.ts';
-import { type ChatReply, type ChatService, isRequestChange, type RequestUpdate } from '../chat.ts';
 import type { OutgoingMessage, Trigger, WebexMessage, WebexPerson } from './framework.ts';
+import { webexCardContent } from './render.ts';
 import {
   actorFromPerson,
   commandText,
@@ -46,8 +47,7 @@ function cardMessage(roomId: string, parentId: string | undefined, reply: ChatRe
   return {
     roomId,
     ...(parentId === undefined ? {} : { parentId }),
-    markdown: reply.cards.text,
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: reply.cards.webex }],
+    ...reply.render(webexCardContent),
   };
 }
 

@@ -1,6 +1,5 @@
+import type { Platform, PlatformDeps } from '../../core/platform.ts';
 import { ConfigError, DomainopsError } from '../../errors.ts';
-import type { PlatformDeps } from '../../runtime.ts';
-import type { Platform } from '../types.ts';
 import { type Framework, frameworkOptions, loadFramework, type WebexSdk } from './framework.ts';
 import { createHandlers } from './handlers.ts';
 import { webhookRoute } from './webhook-route.ts';

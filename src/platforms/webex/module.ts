@@ -1,12 +1,14 @@
-import { renderAdaptiveCard } from '../../cards/adaptive.ts';
 import type { PlatformModule } from '../../core/ports.ts';
 import { type WebexChatConfig, webexChatConfig } from './config.ts';
+import { renderAdaptiveCard } from './render.ts';
 
 /** Webex: the bot framework over a websocket or signed webhooks; cards as Adaptive Cards 1.3. */
 export const webexModule: PlatformModule = {
   name: 'webex',
   platformIds: true,
   config: webexChatConfig,
+  // The Webex framework (about a second and 300 MB) is loaded only when `chat.webex` is configured.
+  create: async (deps) => (await import('./index.ts')).createWebexPlatform(deps),
   renderCard: (card) => renderAdaptiveCard(card),
   urls: (config) => {
     const c = config as WebexChatConfig;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { Route } from '../../core/platform.ts';
 import { readBody } from '../../server/body.ts';
 import type { Logger } from '../../server/logger.ts';
-import type { Route } from '../types.ts';
 import { validSparkSignature } from './signature.ts';
 
 /** Webex webhook bodies are a few hundred bytes (only ids in `data`). */

@@ -78,9 +78,14 @@ const DEFAULTS = {
 /** The pages a write may need beyond what the store has; fewer free under `max_page_count` is full. */
 const HEADROOM_PAGES = 8;
 
+/**
+ * Waits between attempts on a locked store. The timer keeps the process alive: somebody awaits
+ * the operation, and a command line run whose only pending work is this wait must not exit
+ * mid-command (Node ends a process whose event loop holds only unreferenced timers).
+ */
 const defaultSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
+    setTimeout(resolve, ms);
   });
 
 /** A bound on attempts as well as on time, whatever the clock does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeDomain, normalizeEmail } from '../../../src/core/grammar/normalize.ts';
+import { displayDomain, normalizeDomain, normalizeEmail } from '../../../src/core/grammar/normalize.ts';
 
 const label = (n: number, c = 'a') => c.repeat(n);
 describe('normalizeDomain', () => {
@@ -113,5 +113,30 @@ describe('normalizeEmail', () => {
     const result = normalizeEmail(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).toContain(fragment);
+  });
+});
+
+describe('IDNA2008', () => {
+  it.each(['😀.com', 'xn--e28h.com', 'a★b.com', 'i♥ny.com', 'xn--ny-7iy.com'])(
+    'refuses %s: emoji and symbols are not domain names',
+    (input) => {
+      const result = normalizeDomain(input);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.message).toMatch(/IDNA2008 does not allow/);
+    },
+  );
+
+  it.each([
+    ['пример.рф', 'xn--e1afmkfd.xn--p1ai'],
+    ['straße.de', 'xn--strae-oqa.de'],
+    ['日本語.jp', 'xn--wgv71a119e.jp'],
+    ['ελληνικά.gr', 'xn--hxargifdar.gr'],
+  ])('keeps letters of every script: %s', (input, ascii) => {
+    expect(normalizeDomain(input)).toEqual({ ok: true, domain: ascii });
+  });
+
+  it('shows the Unicode form beside the punycode', () => {
+    expect(displayDomain('xn--e1afmkfd.xn--p1ai')).toBe('xn--e1afmkfd.xn--p1ai (пример.рф)');
+    expect(displayDomain('abc.com')).toBe('abc.com');
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '../../../src/core/clock.ts';
 import { createPlaygroundPlatform } from '../../../src/platforms/local/index.ts';
 import { type Runtime, startRuntime } from '../../../src/runtime.ts';
 import { type Sandbox, startSandbox } from '../../../src/sandbox/index.ts';
@@ -19,7 +20,14 @@ export interface Playground {
  * are real (what a config with real vendors looks like to it).
  */
 export async function startPlayground(
-  options: { sandboxFlag?: boolean; host?: string; expires?: number; sweepInterval?: number } = {},
+  options: {
+    sandboxFlag?: boolean;
+    host?: string;
+    expires?: number;
+    sweepInterval?: number;
+    /** The runtime's clock (default: real time). */
+    clock?: Clock;
+  } = {},
 ): Promise<Playground> {
   const dir = mkdtempSync(join(tmpdir(), 'domainops-playground-'));
   const sandbox = await startSandbox({
@@ -41,6 +49,7 @@ export async function startPlayground(
     logger: createLogger({ level: 'silent' }),
     platforms: [createPlaygroundPlatform],
     ...(options.sweepInterval === undefined ? {} : { sweepInterval: options.sweepInterval }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sandboxFlag === false ? {} : { sandbox }),
   });
   // A listener on 0.0.0.0 is reached through 127.0.0.1.

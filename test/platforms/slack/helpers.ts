@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import type { WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
+import type { Clock } from '../../../src/core/clock.ts';
 import { createSlackPlatform } from '../../../src/platforms/slack/index.ts';
 import { type PlatformFactory, type Runtime, startRuntime } from '../../../src/runtime.ts';
 import { createLogger } from '../../../src/server/logger.ts';
@@ -75,7 +76,7 @@ chat:
 export function startSlackRuntime(
   config: Config,
   logLines?: string[],
-  options: { sweepInterval?: number; extra?: PlatformFactory[] } = {},
+  options: { sweepInterval?: number; clock?: Clock; extra?: PlatformFactory[] } = {},
 ): Promise<Runtime> {
   const stream =
     logLines === undefined
@@ -91,6 +92,7 @@ export function startSlackRuntime(
     config,
     platforms: [createSlackPlatform, ...(options.extra ?? [])],
     ...(options.sweepInterval === undefined ? {} : { sweepInterval: options.sweepInterval }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     logger: createLogger(stream === undefined ? { level } : { level, stream }),
   });
 }

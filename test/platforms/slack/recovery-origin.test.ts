@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
+import { tempDir } from '../../core/requests/helpers.ts';
 import { type SlackFake, startSlackFake } from '../../fakes/slack-api.ts';
-import { tempDir } from '../../requests/helpers.ts';
 import {
   BOT_TOKEN,
   deliver,

@@ -64,11 +64,9 @@ describe('Slack Socket Mode', () => {
     const posted = await slack.waitFor('chat.postMessage', { from });
     const requestId = buttons(posted.args.blocks)[0]?.value ?? '';
     expect(requestId).toMatch(/^r-/);
-    let card = slackConversation(await runtime.app.workflow().get(requestId));
-    for (let i = 0; i < 100 && card === undefined; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      card = slackConversation(await runtime.app.workflow().get(requestId));
-    }
+    // The card's place is stored once Slack answered the post: when the command has finished.
+    expect(await runtime.chat.drain(5000)).toBe(true);
+    const card = slackConversation(await runtime.app.workflow().get(requestId));
     expect(card).toEqual({ platform: 'slack', channel: 'C0OPS', ts: posted.response?.ts });
 
     const before = vendorActions(webex);
@@ -102,7 +100,7 @@ describe('Slack Socket Mode', () => {
       retry_attempt: 1,
       retry_reason: 'timeout',
     });
-    await new Promise((r) => setTimeout(r, 200));
+    expect(await runtime.chat.drain(5000)).toBe(true);
     expect(slack.callsTo('chat.postMessage', from)).toHaveLength(1);
   });
 

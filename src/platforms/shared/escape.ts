@@ -1,0 +1,87 @@
+/**
+ * Escaping for text from people and vendors (names, deny reasons, vendor messages, domains
+ * from vendor responses, policy explanations): the parts every platform's escaping shares, and
+ * cutting text to a platform's limits. Each platform's own rules are in its `escape.ts`. Goals:
+ *
+ * - It cannot mention anyone: mentions need `<`…`>` (entity-escaped, or broken with a
+ *   zero-width space where entities are not decoded); `@all`/`@here`/`@channel`/`@everyone`
+ *   written out get a zero-width space after the `@`.
+ * - It cannot link or format: `](` is broken with a zero-width space; emphasis delimiters
+ *   (`*`, `~`, backtick, and `_` at a word boundary) become look-alike characters. Backslash
+ *   escapes are not used: card renderers disagree on them (some show the backslash), and some
+ *   markdown dialects have none.
+ * - Copyable values (DNS records, request lines) stay exact: each platform's `*Code` functions
+ *   only do what the platform itself undoes.
+ */
+
+export const ZWSP = '\u200b';
+
+/** Look-alikes for emphasis delimiters: they read the same and no markdown dialect parses them. */
+const LOOKALIKE: Record<string, string> = {
+  '*': '\u2217', // ∗ ASTERISK OPERATOR
+  '~': '\u223c', // ∼ TILDE OPERATOR
+  '`': '\u02cb', // ˋ MODIFIER LETTER GRAVE ACCENT
+  _: '\u02cd', // ˍ MODIFIER LETTER LOW MACRON
+};
+
+export const ALNUM = /[\p{L}\p{N}]/u;
+
+/** Replaces emphasis delimiters; an underscore between two letters or digits (`john_doe`) is inert and kept. */
+export function neutraliseEmphasis(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '_') {
+      const inWord = ALNUM.test(text[i - 1] ?? '') && ALNUM.test(text[i + 1] ?? '');
+      out += inWord ? c : LOOKALIKE[c];
+    } else {
+      out += LOOKALIKE[c] ?? c;
+    }
+  }
+  return out;
+}
+
+/** `@all` and friends, written out, with a zero-width space after the `@`. */
+export function neutraliseBroadcasts(text: string): string {
+  return text.replace(/@(?=(?:all|here|channel|everyone)\b)/giu, `@${ZWSP}`);
+}
+
+/** Breaks link syntax `[x](y)`. */
+export function neutraliseLinks(text: string): string {
+  return text.replace(/\]\(/g, `]${ZWSP}(`);
+}
+
+/** A zero-width space before line starts that markdown reads as a list, heading, quote or code block. */
+export function neutraliseLineStarts(text: string): string {
+  return text.replace(/^(?=[ \t]*(?:[-+*#>=|]|\d+[.)]))|^(?=[ \t]{4})/gmu, ZWSP);
+}
+
+/** `&`, `<` and `>` as HTML entities. */
+export function entities(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair, ending with `…`. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+/** Cuts `text` to at most `max` bytes of UTF-8 on a character boundary, ending with `…` when cut. */
+export function clipBytes(text: string, max: number): string {
+  const encoder = new TextEncoder();
+  if (encoder.encode(text).length <= max) return text;
+  const budget = max - 3; // `…` is 3 bytes
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    const size = encoder.encode(ch).length;
+    if (bytes + size > budget) break;
+    bytes += size;
+    out += ch;
+  }
+  return `${out}…`;
+}

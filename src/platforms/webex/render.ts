@@ -1,0 +1,227 @@
+import {
+  type Button,
+  type ButtonAction,
+  type Card,
+  delimit,
+  type Section,
+  type Span,
+  type Tone,
+} from '../../core/cards/model.ts';
+import { clip, clipBytes } from '../shared/escape.ts';
+import { adaptiveCode, adaptiveText, webexMarkdown, webexMarkdownCode } from './escape.ts';
+
+/** The Adaptive `Action.Submit` data of a button (what a Webex attachment action's `inputs` carries). */
+export function submitData(button: Button): { domainops: ButtonAction; requestId: string } {
+  return { domainops: button.action, requestId: button.requestId };
+}
+
+/** Webex: at most 7439 bytes of `text`/`markdown` in a message. */
+export const WEBEX_TEXT_MAX_BYTES = 7439;
+/** Our budget for one card's JSON, well inside Webex's message size limit. */
+export const ADAPTIVE_MAX_BYTES = 28_000;
+/** Webex's documented guidance: at most 5 buttons on a card. */
+export const ADAPTIVE_MAX_ACTIONS = 5;
+
+/** Items shown per list, tried in order until the card fits ADAPTIVE_MAX_BYTES. */
+const LIST_CAPS = [40, 20, 10, 5, 0];
+/** Characters of one copyable value before it is cut (the request body of a dry run, at most). */
+const CODE_MAX = 4000;
+/** Characters of one text line or fact, and lines of one section, before they are cut. */
+const TEXT_MAX = 1500;
+const LINES_MAX = 40;
+
+/** Untrusted text, cut, then escaped for a TextBlock or FactSet. */
+function safe(text: string, max = TEXT_MAX): string {
+  return adaptiveText(clip(text, max));
+}
+
+const COLOR: Record<Tone, string> = {
+  info: 'Accent',
+  success: 'Good',
+  warning: 'Warning',
+  danger: 'Attention',
+};
+
+type Element = Record<string, unknown>;
+
+/** The Adaptive Card 1.3 content for a Webex message attachment (`application/vnd.microsoft.card.adaptive`). */
+export function renderAdaptiveCard(card: Card): Element {
+  let content: Element = {};
+  for (const cap of LIST_CAPS) {
+    content = render(card, cap);
+    if (byteLength(JSON.stringify(content)) <= ADAPTIVE_MAX_BYTES) break;
+  }
+  return content;
+}
+
+function render(card: Card, listCap: number): Element {
+  const body: Element[] = [];
+  if (card.sandbox) {
+    body.push({
+      type: 'TextBlock',
+      text: 'SANDBOX: vendor calls go to the built-in sandbox, nothing real changes',
+      weight: 'Bolder',
+      color: 'Warning',
+      wrap: true,
+    });
+  }
+  body.push({
+    type: 'TextBlock',
+    text: safe(card.title, 300),
+    size: 'Medium',
+    weight: 'Bolder',
+    color: COLOR[card.tone],
+    wrap: true,
+  });
+  for (const section of card.sections) body.push(...sectionElements(section, listCap));
+  const content: Element = {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.3',
+    body,
+  };
+  const actions = (card.actions ?? []).slice(0, ADAPTIVE_MAX_ACTIONS).map((b) => ({
+    type: 'Action.Submit',
+    title: b.label,
+    style: b.action === 'approve' ? 'positive' : 'destructive',
+    data: submitData(b),
+  }));
+  if (actions.length > 0) content.actions = actions;
+  return content;
+}
+
+function textBlock(text: string, extra: Element = {}): Element {
+  return { type: 'TextBlock', text, wrap: true, ...extra };
+}
+
+/** One TextBlock per line: renderers disagree on whether a single newline breaks the line. */
+function lines(text: string, extra: Element = {}): Element[] {
+  const all = text.split('\n').filter((line) => line.trim() !== '');
+  const blocks = all
+    .slice(0, LINES_MAX)
+    .map((line, i) => textBlock(safe(line), i === 0 ? extra : { ...extra, spacing: 'None' }));
+  const more = all.length - LINES_MAX;
+  if (more > 0)
+    blocks.push(textBlock(`and ${more} more lines`, { ...extra, spacing: 'None', isSubtle: true }));
+  return blocks;
+}
+
+function spans(text: string | Span[]): string {
+  if (typeof text === 'string') return safe(text);
+  // Adaptive markdown has no inline code: commands to type are shown as bold.
+  return text.map((s) => (s.style === undefined ? safe(s.text) : delimit(s.text, '**', safe))).join('');
+}
+
+function sectionElements(section: Section, listCap: number): Element[] {
+  switch (section.kind) {
+    case 'text':
+      return typeof section.text === 'string' ? lines(section.text) : [textBlock(spans(section.text))];
+    case 'facts':
+      return [
+        {
+          type: 'FactSet',
+          facts: section.facts.map((f) => ({ title: safe(f.label, 200), value: safe(f.value) })),
+        },
+      ];
+    case 'list': {
+      const items: Element[] = [textBlock(safe(section.title), { weight: 'Bolder' })];
+      if (section.items.length === 0 && section.empty !== undefined) {
+        items.push(textBlock(safe(section.empty), { spacing: 'None' }));
+      }
+      const shown = section.items.slice(0, listCap);
+      for (const item of shown) items.push(textBlock(`• ${safe(item, 300)}`, { spacing: 'None' }));
+      const more = section.items.length - shown.length;
+      if (more > 0) items.push(textBlock(`and ${more} more`, { spacing: 'None', isSubtle: true }));
+      return items;
+    }
+    case 'code': {
+      const items: Element[] = [];
+      if (section.label !== undefined) items.push(textBlock(safe(section.label), { weight: 'Bolder' }));
+      const codeLines = clip(section.value, CODE_MAX).split('\n');
+      codeLines.slice(0, LINES_MAX).forEach((line, i) => {
+        const block = textBlock(line === '' ? ' ' : adaptiveCode(line), { fontType: 'Monospace' });
+        items.push(i === 0 ? block : { ...block, spacing: 'None' });
+      });
+      if (codeLines.length > LINES_MAX) {
+        items.push(
+          textBlock(`and ${codeLines.length - LINES_MAX} more lines`, { spacing: 'None', isSubtle: true }),
+        );
+      }
+      return [{ type: 'Container', style: 'emphasis', items }];
+    }
+    case 'context':
+      return lines(section.text, { size: 'Small', isSubtle: true });
+  }
+}
+
+/**
+ * The message text that goes with a card (Webex `markdown`, shown by clients that cannot
+ * render the card and in notifications): the card's content in markdown, escaped, cut to
+ * 7439 bytes on a character boundary.
+ */
+export function fallbackText(card: Card): string {
+  const out: string[] = [];
+  if (card.sandbox) out.push('**SANDBOX**');
+  out.push(`**${webexMarkdown(card.title)}**`);
+  for (const section of card.sections) {
+    switch (section.kind) {
+      case 'text':
+        out.push(
+          typeof section.text === 'string'
+            ? webexMarkdown(section.text)
+            : section.text
+                .map((s) => {
+                  if (s.style === 'bold') return delimit(s.text, '**', webexMarkdown);
+                  if (s.style === 'code') return delimit(s.text, '`', webexMarkdownCode);
+                  return webexMarkdown(s.text);
+                })
+                .join(''),
+        );
+        break;
+      case 'facts':
+        for (const f of section.facts) out.push(`${webexMarkdown(f.label)}: ${webexMarkdown(f.value)}`);
+        break;
+      case 'list': {
+        out.push(`${webexMarkdown(section.title)}:`);
+        if (section.items.length === 0 && section.empty !== undefined) out.push(webexMarkdown(section.empty));
+        const shown = section.items.slice(0, LIST_CAPS[0]);
+        for (const item of shown) out.push(`• ${webexMarkdown(item)}`);
+        const more = section.items.length - shown.length;
+        if (more > 0) out.push(`and ${more} more`);
+        break;
+      }
+      case 'code':
+        if (section.label !== undefined) out.push(`${webexMarkdown(section.label)}:`);
+        out.push(`\`\`\`\n${webexMarkdownCode(clip(section.value, CODE_MAX))}\n\`\`\``);
+        break;
+      case 'context':
+        out.push(webexMarkdown(section.text));
+        break;
+    }
+  }
+  return clipBytes(out.join('\n'), WEBEX_TEXT_MAX_BYTES);
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** The media type of an Adaptive Card attachment on a Webex message. */
+export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+
+/** What a card message carries: the fallback `markdown` and the Adaptive Card attachment. */
+export interface WebexCardContent {
+  markdown: string;
+  attachments: [{ contentType: typeof ADAPTIVE_CARD; content: Record<string, unknown> }];
+}
+
+/**
+ * A card as a Webex message's content: `{ markdown, attachments: [Adaptive Card] }`. The
+ * renderer the Webex platform hands to `ChatReply.render`.
+ */
+export function webexCardContent(card: Card): WebexCardContent {
+  return {
+    markdown: fallbackText(card),
+    attachments: [{ contentType: ADAPTIVE_CARD, content: renderAdaptiveCard(card) }],
+  };
+}

@@ -1,0 +1,93 @@
+/** The CLI as a new user meets it: its version, the commands it tells you to type, the audit documents, a busy port. */
+
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, UNCLAIM_ENV, unclaimConfig, writeConfig } from './helpers.ts';
+
+describe('the CLI for a new user', () => {
+  it('--version prints the version', async () => {
+    const run = await cli(['--version'], {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^domainops \d+\.\d+\.\d+\n$/);
+  });
+
+  it('tells the user the CLI commands to approve or deny, not the chat syntax', async () => {
+    const file = writeConfig(unclaimConfig());
+    const run = await cli(
+      ['--config', file, 'exec', '--as', 'alice@corp.com', 'unclaim abc.com'],
+      UNCLAIM_ENV,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/`domainops approve r-[0-9a-z]{8} --as <email>`/);
+    expect(run.stdout).toMatch(/`domainops deny r-[0-9a-z]{8} --as <email> \[--reason <text>\]`/);
+  });
+
+  it('a dry run the policy rejects says so before the request it would send', async () => {
+    const file = writeConfig(unclaimConfig());
+    const run = await cli(
+      ['--config', file, 'exec', '--dry-run', '--as', 'eve@corp.com', 'unclaim abc.com'],
+      UNCLAIM_ENV,
+    );
+    expect(run.code).toBe(3);
+    const text = run.stderr;
+    expect(text.indexOf('Decision: rejected')).toBeGreaterThanOrEqual(0);
+    expect(text.indexOf('Decision: rejected')).toBeLessThan(text.indexOf('POST '));
+  });
+
+  it('audit --json and --jsonl carry the same events, oldest first, with ISO 8601 times', async () => {
+    const file = writeConfig(unclaimConfig());
+    await cli(['--config', file, 'exec', '--as', 'alice@corp.com', 'unclaim abc.com'], UNCLAIM_ENV);
+    await cli(['--config', file, 'exec', '--as', 'alice@corp.com', 'unclaim def.com'], UNCLAIM_ENV);
+    const json = JSON.parse((await cli(['--config', file, 'audit', '--json'], UNCLAIM_ENV)).stdout) as {
+      seq: number;
+      at: string;
+    }[];
+    const lines = (await cli(['--config', file, 'audit', '--jsonl'], UNCLAIM_ENV)).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(Array.isArray(json)).toBe(true);
+    expect(json).toEqual(lines);
+    expect(json.map((e) => e.seq)).toEqual([...json.map((e) => e.seq)].sort((a, b) => a - b));
+    for (const e of json) expect(e.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe('start on a port that is taken', () => {
+  let blocker: Server;
+  let port = 0;
+  beforeAll(async () => {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    port = (blocker.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+
+  it('says so in one line, with what to set', async () => {
+    const file = writeConfig(
+      `${unclaimConfig()}server: { host: 127.0.0.1, port: ${port} }\nstore: ':memory:'\n`.replace(
+        'store: ./data/domainops.db\n',
+        '',
+      ),
+    );
+    const run = await cli(['--config', file, 'start'], UNCLAIM_ENV);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `domainops could not start: port ${port} on 127.0.0.1 is taken by another process; set PORT or server.port to a free port`,
+    ]);
+  });
+});
+
+describe('a container started without a mounted config', () => {
+  it('says in one line to mount one where DOMAINOPS_CONFIG points', async () => {
+    const run = await cli(['start'], { DOMAINOPS_CONFIG: '/nonexistent-config-dir/domainops.yaml' });
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /no config at \/nonexistent-config-dir\/domainops\.yaml \(named by DOMAINOPS_CONFIG\): mount yours there/,
+    );
+    expect(lines[0]).toMatch(/README, "Docker"/);
+  });
+});

@@ -1,0 +1,30 @@
+/** The store contract (test/contracts/store.ts) for the SQLite store module: in memory and in a file. */
+import { join } from 'node:path';
+import { systemClock } from '../../src/core/clock.ts';
+import type { RequestStore } from '../../src/core/requests/store.ts';
+import { sqliteStore } from '../../src/stores/sqlite/index.ts';
+import { tempDir } from '../core/requests/helpers.ts';
+import { storeContract } from './store.ts';
+
+storeContract('sqlite (:memory:)', async () => {
+  const store = sqliteStore.open(':memory:', { clock: systemClock });
+  return { store, cleanup: () => store.close() };
+});
+
+storeContract('sqlite (temporary file)', async () => {
+  const folder = tempDir();
+  const file = join(folder.dir, 'domainops.db');
+  let current: RequestStore = sqliteStore.open(file, { clock: systemClock });
+  return {
+    store: current,
+    async reopen() {
+      await current.close();
+      current = sqliteStore.open(file, { clock: systemClock });
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      folder.remove();
+    },
+  };
+});
