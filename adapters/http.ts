@@ -82,6 +82,8 @@ export interface AttemptRecord {
   status: number | 'error';
   seconds: number;
   attempt: number;
+  /** Set when another attempt follows: the wait before it, in ms (Retry-After or backoff). */
+  retryIn?: number;
   error?: string;
 }
 
@@ -224,7 +226,13 @@ class UndiciHttpClient implements HttpClient {
       random: this.#options.random ?? Math.random,
     };
     const url = new URL(request.url);
-    const observe = (status: number | 'error', started: number, attempt: number, error?: unknown): void => {
+    const observe = (
+      status: number | 'error',
+      started: number,
+      attempt: number,
+      retryIn: number | undefined,
+      error?: unknown,
+    ): void => {
       this.#options.observe?.({
         vendor: options.vendor,
         method: request.method,
@@ -233,6 +241,7 @@ class UndiciHttpClient implements HttpClient {
         status,
         seconds: (performance.now() - started) / 1000,
         attempt: attempt + 1,
+        ...(retryIn === undefined ? {} : { retryIn }),
         ...(error === undefined ? {} : { error: (error as { code?: string }).code ?? (error as Error).name }),
       });
     };
@@ -257,10 +266,9 @@ class UndiciHttpClient implements HttpClient {
           request: redacted,
           attempts: attempt + 1,
         };
-        observe(response.status, started, attempt);
       } catch (error) {
-        observe('error', started, attempt, error);
         if (error instanceof TooLarge) {
+          observe('error', started, attempt, undefined, error);
           throw new VendorError({
             vendor: options.vendor,
             code: 'vendor_bad_response',
@@ -271,6 +279,7 @@ class UndiciHttpClient implements HttpClient {
         }
         const phase = classifyFailure(error, options.signal);
         const wait = retryDelay({ phase }, attempt, request.idempotent, policy, now());
+        observe('error', started, attempt, wait, error);
         if (wait === undefined) throw transportError(error, phase, request, redacted, options, this.settings);
         await this.#pause(sleep, wait, options);
         continue;
@@ -282,6 +291,7 @@ class UndiciHttpClient implements HttpClient {
         policy,
         now(),
       );
+      observe(response.status, started, attempt, wait);
       if (wait === undefined) return response;
       await this.#pause(sleep, wait, options);
     }

@@ -1,9 +1,9 @@
 import type { RedactedRequest } from '../src/core/ports.ts';
-import type { F5Call } from './f5xc/commands.ts';
+import type { F5Call, F5Result } from './f5xc/commands.ts';
 import type { F5Target } from './f5xc/target.ts';
 import type { WebexCall } from './webex-identity/commands.ts';
 import type { WebexTarget } from './webex-identity/target.ts';
-import type { YandexCall } from './yandex-org/commands.ts';
+import type { YandexCall, YandexResult } from './yandex-org/commands.ts';
 import type { YandexTarget } from './yandex-org/target.ts';
 
 export type { PreparedRequest, RedactedRequest } from '../src/core/ports.ts';
@@ -49,9 +49,8 @@ export type VendorResult =
       url?: string;
       raw: unknown;
     }
-  | { action: 'unassign-owner'; email: string; raw: unknown }
-  | { action: 'validate'; domain: YandexDomain; operationId: string; raw: unknown }
-  | { action: 'domain'; domain: YandexDomain; raw: unknown };
+  | F5Result
+  | YandexResult;
 
 /** A typed client for one configured target (the core sees it as its VendorClient port). */
 export interface VendorClient {

@@ -24,6 +24,11 @@ export type VendorErrorCode =
   | 'vendor_outcome_unknown'
   /** A long-running vendor operation (Yandex) did not finish in time; it may still succeed later. */
   | 'vendor_operation_pending'
+  /**
+   * Refused by domainops from the vendor's own state before anything that changes it was sent
+   * (a Yandex userpool domain protected from deletion); the outcome is `failed`.
+   */
+  | 'deletion_protected'
   | 'vendor_error';
 
 export interface VendorErrorInit {

@@ -4,12 +4,14 @@
  */
 import { createHttpClient, type HttpClient, type Sleep } from '../adapters/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
-import type { Config } from './core/config/types.ts';
+import type { Config, StoreSetting } from './core/config/types.ts';
 import { ConfigError } from './core/errors.ts';
 import { type App, createPipeline } from './core/pipeline.ts';
+import type { LeaseRenewal } from './core/requests/execution.ts';
 import type { RequestRecord } from './core/requests/model.ts';
 import type { RequestStore } from './core/requests/store.ts';
 import { type Composition, modules as defaultModules } from './modules.ts';
+import { type StoreObserver, timedStore } from './stores/timed.ts';
 
 export type { App, HandleOptions } from './core/pipeline.ts';
 export type { Reply, ReplyStatus } from './core/reply.ts';
@@ -28,26 +30,40 @@ export interface AppOptions {
   commandStyle?: 'chat' | 'cli';
   /** A store to use instead of opening `config.store`. */
   store?: RequestStore;
+  /** Told of every store operation and how long it took (the store latency of /metrics). */
+  onStoreOperation?: StoreObserver;
   /** Told of every request this process expires (the sweep's or one found overdue on access). */
   onExpired?: (record: RequestRecord) => void;
   /** Told when a vendor call finished but its result could not be stored (reported as outcome unknown). */
   onResultNotStored?: (request: RequestRecord, error: unknown) => void;
   /** Told when such a result was stored later, in the background. */
   onLateResult?: (record: RequestRecord) => void;
+  /** Told of every renewal of a lease on an executing request (the lease renewals of /metrics). */
+  onLeaseRenewal?: (outcome: LeaseRenewal) => void;
 }
 
-/** Opens the store the `store:` setting names, with the first store module that accepts it. */
-export function openStore(setting: string, modules: Composition, clock: Clock): RequestStore {
+/**
+ * Opens the store the `store:` setting names, with the first store module that accepts it;
+ * `observe` hears of every operation and how long it took (the store latency of /metrics).
+ */
+export function openStore(
+  setting: StoreSetting,
+  modules: Composition,
+  clock: Clock,
+  observe?: StoreObserver,
+): RequestStore {
   const module = modules.stores.find((s) => s.accepts(setting));
   if (!module) {
     throw new ConfigError([
       {
         path: 'store',
-        message: `no store module takes "${setting}" (${modules.stores.map((s) => s.name).join(', ')})`,
+        // The location never holds a password (src/config/store.ts moves it out).
+        message: `no store module takes "${setting.location}" (${modules.stores.map((s) => s.name).join(', ')})`,
       },
     ]);
   }
-  return module.open(setting, { clock });
+  const store = module.open(setting, { clock });
+  return observe ? timedStore(store, observe) : store;
 }
 
 /** Creates the pipeline for a loaded config. Opens nothing until it is first used. */
@@ -66,10 +82,14 @@ export function createApp(config: Config, options: AppOptions = {}): App {
         throw new ConfigError([{ path: `targets.${target.name}.vendor`, message: 'no such vendor module' }]);
       return module.createClient(target, { http, clock });
     },
-    store: () => options.store ?? openStore(config.store, modules, clock),
+    store: () => {
+      if (!options.store) return openStore(config.store, modules, clock, options.onStoreOperation);
+      return options.onStoreOperation ? timedStore(options.store, options.onStoreOperation) : options.store;
+    },
     ...(options.onExpired ? { onExpired: options.onExpired } : {}),
     ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
     ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+    ...(options.onLeaseRenewal ? { onLeaseRenewal: options.onLeaseRenewal } : {}),
     ...(options.commandStyle ? { commandStyle: options.commandStyle } : {}),
     onClose: () => http.close(),
   });

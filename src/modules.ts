@@ -11,6 +11,7 @@ import type { Modules } from './core/ports.ts';
 import { localModule } from './platforms/local/module.ts';
 import { slackModule } from './platforms/slack/module.ts';
 import { webexModule } from './platforms/webex/module.ts';
+import { postgresStore } from './stores/postgres/index.ts';
 import { sqliteStore } from './stores/sqlite/index.ts';
 
 /** A composition: its modules and the grammar their commands make. */
@@ -37,5 +38,5 @@ export function compose(modules: Modules): Composition {
 export const modules: Composition = compose({
   vendors: [webexIdentity, f5xc, yandexOrg],
   platforms: [webexModule, slackModule, localModule],
-  stores: [sqliteStore],
+  stores: [sqliteStore, postgresStore],
 });

@@ -26,8 +26,16 @@ export interface RuntimeOptions {
   modules?: Composition;
   /** Overrides which platforms start (tests); by default the modules' platforms `config.chat` names. */
   platforms?: PlatformFactory[];
-  /** How often overdue approvals are expired (default 30 s), in the clock's time. */
+  /**
+   * How often overdue approvals are expired and executing requests whose lease ran out are
+   * reported unknown (default 30 s, or half the lease when that is shorter), in the clock's time.
+   */
   sweepInterval?: number;
+  /**
+   * How often the changes other processes made to the store are read (default 500 ms of real
+   * time: other processes do not share a test's clock).
+   */
+  followInterval?: number;
   /**
    * The one clock of the process (default: real time): request times and expiry, the expiry
    * sweep's waits, vendor retry waits, token lifetimes, operation polling. Tests pass one they move.
@@ -74,8 +82,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     sleep: clock.sleep,
     observe: (attempt) => {
       metrics.vendorAttempt(attempt);
-      if (attempt.status === 'error' || attempt.status >= 400) {
-        // Method, host, path and status only: never headers or bodies, which carry credentials.
+      // Method, host, path and status only: never headers or bodies, which carry credentials.
+      if (attempt.retryIn !== undefined) {
+        // A 429 or 503 answered with Retry-After is the vendor pacing us, not a failure.
+        logger.info(
+          { vendorCall: attempt },
+          `${attempt.vendor} answered ${attempt.status}: retrying in ${(attempt.retryIn / 1000).toFixed(1)} s`,
+        );
+      } else if (attempt.status === 'error' || attempt.status >= 400) {
         logger.warn({ vendorCall: attempt }, 'vendor call failed');
       }
     },
@@ -86,6 +100,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     http,
     clock,
     ...(options.store ? { store: options.store } : {}),
+    // Store latency for /metrics.
+    onStoreOperation: (operation, seconds, ok) => metrics.storeOperation(operation, seconds, ok),
     // However a request expires (the sweep, or found overdue on access), its card says so:
     // updated in Slack, a reply in the card's thread in Webex, an entry in the playground.
     onExpired: (record) => {
@@ -103,6 +119,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     onLateResult: (record) => {
       logger.info({ requestId: record.id, status: record.status }, 'result stored after a store failure');
       void chat?.changed([record]);
+    },
+    onLeaseRenewal: (outcome) => {
+      metrics.leaseRenewal(outcome);
+      if (outcome === 'lost') {
+        logger.warn(
+          'another process reported a request this one is running as unknown (its lease ran out): the result is still stored, marked late',
+        );
+      }
     },
   });
   const flow = app.workflow();
@@ -172,10 +196,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...recovered.unknown,
     ...recovered.resumed.flatMap((outcome) => (outcome.request ? [outcome.request] : [])),
   ]);
+  // Changes made by other processes (replicas, the command line) reach the cards posted here.
+  const following =
+    platforms.length > 0
+      ? chat.follow(options.followInterval === undefined ? {} : { interval: options.followInterval })
+      : undefined;
 
   // The expiry sweep waits on the clock, so a test clock drives it. One sweep at a time: the next
-  // wait starts when a sweep has finished, and stopping waits for a sweep under way.
-  const sweepInterval = options.sweepInterval ?? 30_000;
+  // wait starts when a sweep has finished, and stopping waits for a sweep under way. It also
+  // reports executing requests whose lease ran out (their process stopped): every replica
+  // checks, each such request is reported once, and often enough that none waits much past its
+  // lease.
+  const lease = config.store.lease ?? 60_000;
+  const sweepInterval = Math.min(options.sweepInterval ?? 30_000, Math.max(1, Math.floor(lease / 2)));
   const sweepStop = new AbortController();
   const sweeping = (async () => {
     for (;;) {
@@ -189,6 +222,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await flow.sweep();
       } catch (error) {
         logger.error({ err: error }, 'expiry sweep failed');
+      }
+      try {
+        const lost = await flow.expireLeases();
+        for (const request of lost) {
+          logger.warn(
+            { requestId: request.id, action: request.action, target: request.target },
+            'the process running this request stopped renewing its lease: its outcome is unknown and it will not be run again',
+          );
+        }
+        if (lost.length > 0) void chat.changed(lost);
+      } catch (error) {
+        logger.error({ err: error }, 'lease check failed');
       }
     }
   })();
@@ -207,6 +252,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const closed = server.close();
       // A sweep under way finishes first, so the cards of what it expired are updated in the drain.
       await sweeping;
+      await following?.stop();
       const drained = await chat.drain(options.drainTimeout ?? 25_000);
       if (!drained)
         logger.warn('commands still in flight at the drain timeout; their outcome will show as unknown');

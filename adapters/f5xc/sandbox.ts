@@ -1,9 +1,10 @@
 /**
  * A local fake of the F5 Distributed Cloud domain-owner API (F5 Distributed Cloud API,
- * "Unassign domain owner"). Errors are a plain
- * string, JSON-encoded, as the vendor declares them, with declared statuses only (401, 403,
- * 404, 409, 429, 500, 503, 504). The caller must itself be a domain owner. `startF5Sandbox` is
- * the module's part of the built-in sandbox.
+ * "Assign domain owner" and "Unassign domain owner"). Errors are a plain string, JSON-encoded,
+ * as the vendor declares them, with declared statuses only (401, 403, 404, 409, 429, 500, 503,
+ * 504). The caller must itself be a domain owner. It keeps what the documents say each call
+ * changes: the owner flag, the user's roles, whether the user signs in with SSO, and the
+ * set-password emails sent. `startF5Sandbox` is the module's part of the built-in sandbox.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { RunningVendorSandbox, TargetConfigs } from '../../src/core/ports.ts';
@@ -28,6 +29,14 @@ export interface F5FakeState {
   users: Set<string>;
   /** Domain owners (a subset of users). */
   owners: Set<string>;
+  /** Whether the tenant has SSO enabled ("Unassign domain owner": SSO tenants mark the user SSO). */
+  sso: boolean;
+  /** Users who sign in with SSO; the others are managed by F5 Distributed Cloud (a password). */
+  ssoUsers: Set<string>;
+  /** The roles explicitly assigned to each user, as `namespace: role`. */
+  roles: Map<string, string[]>;
+  /** The emails the tenant sent: "Assign domain owner" sends an SSO user a set-password email. */
+  outbox: { to: string; kind: 'set-password' }[];
   /** Valid API tokens → the email of the user they belong to. */
   apiTokens: Map<string, string>;
   /**
@@ -52,15 +61,58 @@ function f5Error(status: number, message: string): FakeReply {
   return { status, json: message };
 }
 
+/** What "Assign domain owner" gives: admin roles in the system, shared and * namespaces. */
+export const OWNER_ROLES: readonly string[] = ['system: admin', 'shared: admin', '*: admin'];
+
+export interface F5FakeOptions {
+  users?: string[];
+  owners?: string[];
+  apiTokens?: Record<string, string>;
+  /** The tenant has SSO enabled (default false). */
+  sso?: boolean;
+  /** Users who sign in with SSO (only meaningful with `sso`). */
+  ssoUsers?: string[];
+  /** Roles by user, as `namespace: role`. */
+  roles?: Record<string, string[]>;
+  port?: number;
+}
+
 /** Starts the fake with the given users and owners. */
-export async function startF5Fake(
-  options: { users?: string[]; owners?: string[]; apiTokens?: Record<string, string>; port?: number } = {},
-): Promise<F5Fake> {
+export async function startF5Fake(options: F5FakeOptions = {}): Promise<F5Fake> {
   const state: F5FakeState = {
     users: new Set([...(options.users ?? []), ...(options.owners ?? [])]),
     owners: new Set(options.owners ?? []),
+    sso: options.sso ?? false,
+    ssoUsers: new Set(options.ssoUsers ?? []),
+    roles: new Map(Object.entries(options.roles ?? {}).map(([user, roles]) => [user, [...roles]])),
+    outbox: [],
     apiTokens: new Map(Object.entries(options.apiTokens ?? {})),
     certificateUser: undefined,
+  };
+
+  /**
+   * "Unassign domain owner": remove the domain owner flag; if the tenant has SSO enabled, mark
+   * the user as SSO and delete their password and OTP credentials. Roles are retained.
+   */
+  const unassign = (email: string): FakeReply => {
+    if (!state.owners.has(email)) return f5Error(409, `user ${email} is not a domain owner`);
+    state.owners.delete(email);
+    if (state.sso) state.ssoUsers.add(email);
+    return { status: 200, json: {} };
+  };
+
+  /**
+   * "Assign domain owner": mark the user as domain owner; an SSO user becomes managed by F5
+   * Distributed Cloud and is sent an update-password email; admin roles in system, shared and
+   * *; the roles explicitly assigned before are deleted. The document declares 409 for an
+   * operation "conflicting with current value": a user who already is a domain owner.
+   */
+  const assign = (email: string): FakeReply => {
+    if (state.owners.has(email)) return f5Error(409, `user ${email} is already a domain owner`);
+    state.owners.add(email);
+    if (state.ssoUsers.delete(email)) state.outbox.push({ to: email, kind: 'set-password' });
+    state.roles.set(email, [...OWNER_ROLES]);
+    return { status: 200, json: {} };
   };
 
   const handle = (request: RecordedRequest, op: 'assign' | 'unassign'): FakeReply => {
@@ -77,14 +129,7 @@ export async function startF5Fake(
     // outside the documented pattern cannot belong to a user, so it is not found.
     if (email.length > 1024 || !EMAIL.test(email) || !state.users.has(email))
       return f5Error(404, `user ${email} not found`);
-    if (op === 'unassign') {
-      if (!state.owners.has(email)) return f5Error(409, `user ${email} is not a domain owner`);
-      state.owners.delete(email);
-    } else {
-      if (state.owners.has(email)) return f5Error(409, `user ${email} is already a domain owner`);
-      state.owners.add(email);
-    }
-    return { status: 200, json: {} };
+    return op === 'unassign' ? unassign(email) : assign(email);
   };
 
   const server = await startFake({
@@ -125,6 +170,14 @@ export const SANDBOX_USERS = [
   'hello@example.com',
 ];
 export const SANDBOX_OWNERS = [SANDBOX_TOKEN_USER, 'dave@corp.com', 'hello@example.com'];
+/** The sandbox tenant signs in with SSO; these users do (the others have F5 passwords). */
+export const SANDBOX_SSO_USERS = ['alice@corp.com', 'bob@corp.com', 'carol@corp.com'];
+/** The roles of the users who are not domain owners (the owners have OWNER_ROLES). */
+export const SANDBOX_ROLES: Readonly<Record<string, string[]>> = {
+  'alice@corp.com': ['system: user', 'shared: monitor'],
+  'bob@corp.com': ['system: user', 'shared: monitor'],
+  'carol@corp.com': ['system: monitor'],
+};
 
 /** The built-in sandbox: one tenant for every target, and an API token of SANDBOX_TOKEN_USER. */
 export async function startF5Sandbox(
@@ -134,6 +187,12 @@ export async function startF5Sandbox(
   const fake = await startF5Fake({
     users: SANDBOX_USERS,
     owners: SANDBOX_OWNERS,
+    sso: true,
+    ssoUsers: SANDBOX_SSO_USERS,
+    roles: {
+      ...Object.fromEntries(SANDBOX_OWNERS.map((owner) => [owner, [...OWNER_ROLES]])),
+      ...SANDBOX_ROLES,
+    },
     apiTokens: { [token]: SANDBOX_TOKEN_USER },
   });
   return runningSandbox(fake, {

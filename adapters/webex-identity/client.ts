@@ -1,43 +1,90 @@
+import type { VendorCall as AnyCall, VendorClient } from '../../src/core/ports.ts';
 import { type AuthProvider, sendAuthenticated, withAuthorization } from '../auth/provider.ts';
 import type { HttpClient, HttpResponse } from '../http.ts';
 import { redactRequest } from '../redact.ts';
 import { badShape, isRecord, isStringArray, requestIdFrom, successJson } from '../response.ts';
-import type { PreparedRequest, RedactedRequest, VendorCall, VendorClient, VendorResult } from '../types.ts';
+import type { PreparedRequest, RedactedRequest } from '../types.ts';
 import { unsupportedAction } from '../unsupported.ts';
 import { baseUrl, sameDomainName, shownName } from '../url.ts';
 import { VendorError } from '../vendor-error.ts';
+import type { WebexCall } from './commands.ts';
 import { webexError } from './errors.ts';
+import { txtRecord, type WebexResult } from './result.ts';
 import type { WebexTarget } from './target.ts';
+
+/** The Webex actions of this module, by the call's action. */
+const ACTIONS: Record<WebexCall['action'], string> = {
+  'verify-token': 'getDomainVerificationToken',
+  verify: 'verifyDomain',
+  claim: 'claimDomain',
+  unclaim: 'unclaimDomain',
+  unverify: 'unverifyDomain',
+};
 
 /**
  * The request for a Webex call, without Authorization. Wire format (Webex for Developers,
- * "Unclaim Domain" and "Unverify Domain"):
- * `POST {apiUrl}/identity/organizations/{orgId}/actions/unclaimDomain` `{"domain"}` → 204/200;
- * `POST …/actions/unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
+ * "API - Domain Management"): every call is `POST {apiUrl}/identity/organizations/{orgId}/actions/…`
+ * with a JSON body:
+ * - `getDomainVerificationToken` `{"domain"}` → `{domain, token, verificationMethod, url}`;
+ * - `verifyDomain` `{"domain","claimDomain"}` → `{verifiedDomains, claimedDomains, url}`;
+ * - `claimDomain` `{"data":[{"domain"}],"forceDomainClaim"}` → `{data: [{domain, url}]}`;
+ *   `forceDomainClaim` defaults to true at Webex, so it is always sent: false unless `--force`;
+ * - `unclaimDomain` `{"domain"}` → 204/200;
+ * - `unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
  */
-export function buildWebexRequest(target: WebexTarget, call: VendorCall): PreparedRequest {
+export function buildWebexRequest(target: WebexTarget, anyCall: AnyCall): PreparedRequest {
+  const call = anyCall as WebexCall;
+  const action = Object.hasOwn(ACTIONS, call.action) ? ACTIONS[call.action] : undefined;
+  if (action === undefined) throw unsupportedAction('webex', target.name, anyCall.action);
   const api = baseUrl(target.apiUrl, '/v1');
-  const base = `${api}/identity/organizations/${encodeURIComponent(target.orgId)}/actions`;
+  const url = `${api}/identity/organizations/${encodeURIComponent(target.orgId)}/actions/${action}`;
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-  if (call.action === 'unclaim') {
-    return {
-      method: 'POST',
-      url: `${base}/unclaimDomain`,
-      headers,
-      body: JSON.stringify({ domain: call.domain }),
-      idempotent: false,
-    };
+  let body: unknown;
+  switch (call.action) {
+    case 'verify-token':
+    case 'unclaim':
+      body = { domain: call.domain };
+      break;
+    case 'verify':
+      body = { domain: call.domain, claimDomain: call.claim };
+      break;
+    case 'claim':
+      body = { data: [{ domain: call.domain }], forceDomainClaim: call.force };
+      break;
+    case 'unverify':
+      body = { domain: call.domain, removePending: call.removePending };
+      break;
   }
-  if (call.action === 'unverify') {
-    return {
-      method: 'POST',
-      url: `${base}/unverifyDomain`,
-      headers,
-      body: JSON.stringify({ domain: call.domain, removePending: call.removePending }),
-      idempotent: false,
-    };
-  }
-  throw unsupportedAction('webex', target.name, call.action);
+  // Asking for a token again changes nothing that was not already so (the domain is pending
+  // with a token): it may be retried. Every other action changes the organization.
+  return {
+    method: 'POST',
+    url,
+    headers,
+    body: JSON.stringify(body),
+    idempotent: call.action === 'verify-token',
+  };
+}
+
+/** `vendor_bad_response` for an answer about another domain than the one asked about. */
+function otherDomain(
+  response: HttpResponse,
+  answered: string,
+  asked: string,
+  outcome: 'failed' | 'unknown',
+  hint: string,
+): VendorError {
+  const requestId = requestIdFrom(response.headers);
+  return new VendorError({
+    vendor: 'webex',
+    code: 'vendor_bad_response',
+    message: `Webex answered about ${shownName(answered)}, not ${asked}`,
+    hint,
+    status: response.status,
+    request: response.request,
+    outcome,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
 }
 
 /**
@@ -47,20 +94,93 @@ export function buildWebexRequest(target: WebexTarget, call: VendorCall): Prepar
  */
 function checkEcho(response: HttpResponse, raw: unknown, asked: string): void {
   if (!isRecord(raw) || typeof raw.domain !== 'string' || sameDomainName(raw.domain, asked)) return;
-  const requestId = requestIdFrom(response.headers);
-  throw new VendorError({
-    vendor: 'webex',
-    code: 'vendor_bad_response',
-    message: `Webex answered about ${shownName(raw.domain)}, not ${asked}`,
-    hint: `Webex may have acted on ${asked}: check the organization's claimed domains in Control Hub before trying again`,
-    status: response.status,
-    request: response.request,
-    outcome: 'unknown',
-    ...(requestId === undefined ? {} : { requestId }),
-  });
+  throw otherDomain(
+    response,
+    raw.domain,
+    asked,
+    'unknown',
+    `Webex may have acted on ${asked}: check the organization's claimed domains in Control Hub before trying again`,
+  );
 }
 
-/** A client for Webex Identity organization domains (unclaim, unverify). */
+/** `{verifiedDomains, claimedDomains, url}`: the answer of verify and unverify. */
+function domainLists(response: HttpResponse): {
+  verifiedDomains: string[];
+  claimedDomains: string[];
+  url?: string;
+  raw: unknown;
+} {
+  const body = successJson(response, 'webex', true);
+  if (
+    !isRecord(body) ||
+    !isStringArray(body.verifiedDomains ?? []) ||
+    !isStringArray(body.claimedDomains ?? [])
+  ) {
+    throw badShape(response, 'webex', true, 'its body is not {verifiedDomains, claimedDomains, url}');
+  }
+  return {
+    verifiedDomains: (body.verifiedDomains as string[] | undefined) ?? [],
+    claimedDomains: (body.claimedDomains as string[] | undefined) ?? [],
+    ...(typeof body.url === 'string' ? { url: body.url } : {}),
+    raw: body,
+  };
+}
+
+/** The token answer: the record to publish, for the domain asked about and no other. */
+function tokenResult(response: HttpResponse, domain: string): WebexResult {
+  const body = successJson(response, 'webex', false);
+  if (!isRecord(body) || typeof body.token !== 'string' || body.token.trim() === '') {
+    throw badShape(response, 'webex', false, 'its body is not {domain, token, verificationMethod, url}');
+  }
+  if (typeof body.domain === 'string' && !sameDomainName(body.domain, domain)) {
+    // A token for another domain must never be shown as the record to publish at this one.
+    throw otherDomain(
+      response,
+      body.domain,
+      domain,
+      'failed',
+      `nothing from this answer is to be published: run verify-token ${domain} again`,
+    );
+  }
+  const token = body.token.trim();
+  return {
+    action: 'verify-token',
+    domain,
+    token,
+    verificationMethod: typeof body.verificationMethod === 'string' ? body.verificationMethod : 'DNS_TXT',
+    record: txtRecord(domain, token),
+    ...(typeof body.url === 'string' ? { url: body.url } : {}),
+    raw: body,
+  };
+}
+
+/** The claim answer `{data: [{domain, url}]}` (a 204 or an empty body is taken as it comes). */
+function claimResult(response: HttpResponse, domain: string, force: boolean): WebexResult {
+  const body =
+    response.status === 204 || response.body.trim() === '' ? null : successJson(response, 'webex', true);
+  const data = isRecord(body) ? body.data : undefined;
+  if (body !== null && (!isRecord(body) || (data !== undefined && !Array.isArray(data)))) {
+    throw badShape(response, 'webex', true, 'its body is not {data: [{domain, url}]}');
+  }
+  const claimed = ((data as unknown[] | undefined) ?? [])
+    .filter((d): d is Record<string, unknown> => isRecord(d) && typeof d.domain === 'string')
+    .map((d) => ({
+      domain: d.domain as string,
+      ...(typeof d.url === 'string' ? { url: d.url } : {}),
+    }));
+  if (claimed.length > 0 && !claimed.some((d) => sameDomainName(d.domain, domain))) {
+    throw otherDomain(
+      response,
+      claimed[0]!.domain,
+      domain,
+      'unknown',
+      `Webex may have claimed ${domain}: check the organization's claimed domains in Control Hub before trying again`,
+    );
+  }
+  return { action: 'claim', domain, force, claimed, raw: body };
+}
+
+/** A client for Webex Identity organization domains (verify-token, verify, claim, unclaim, unverify). */
 export function createWebexClient(target: WebexTarget, http: HttpClient, auth: AuthProvider): VendorClient {
   return {
     vendor: 'webex',
@@ -68,41 +188,44 @@ export function createWebexClient(target: WebexTarget, http: HttpClient, auth: A
     describe(call): RedactedRequest {
       return redactRequest(withAuthorization(buildWebexRequest(target, call), auth.redactedHeader));
     },
-    async execute(call, options = {}): Promise<VendorResult> {
-      const request = buildWebexRequest(target, call);
+    async execute(anyCall, options = {}): Promise<WebexResult> {
+      const request = buildWebexRequest(target, anyCall);
+      const call = anyCall as WebexCall;
       const response = await sendAuthenticated(http, auth, request, {
         vendor: 'webex',
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const domain = call.action === 'unclaim' || call.action === 'unverify' ? call.domain : '';
+      const { domain } = call;
       if (response.status < 200 || response.status > 299) {
-        throw webexError(response, { action: call.action, domain, orgId: target.orgId, idempotent: false });
+        throw webexError(response, {
+          action: call.action,
+          domain,
+          orgId: target.orgId,
+          target: target.name,
+          idempotent: request.idempotent,
+          ...(call.action === 'verify' ? { claim: call.claim } : {}),
+          ...(call.action === 'claim' ? { force: call.force } : {}),
+        });
       }
-      if (call.action === 'unclaim') {
-        // 204 No Content is the documented answer; a 200 may carry a body, kept as raw when it is JSON.
-        const raw =
-          response.status === 204 || response.body.trim() === ''
-            ? null
-            : successJson(response, 'webex', true);
-        checkEcho(response, raw, domain);
-        return { action: 'unclaim', domain, raw };
+      switch (call.action) {
+        case 'verify-token':
+          return tokenResult(response, domain);
+        case 'verify':
+          return { action: 'verify', domain, claim: call.claim, ...domainLists(response) };
+        case 'claim':
+          return claimResult(response, domain, call.force);
+        case 'unclaim': {
+          // 204 No Content is the documented answer; a 200 may carry a body, kept as raw when it is JSON.
+          const raw =
+            response.status === 204 || response.body.trim() === ''
+              ? null
+              : successJson(response, 'webex', true);
+          checkEcho(response, raw, domain);
+          return { action: 'unclaim', domain, raw };
+        }
+        case 'unverify':
+          return { action: 'unverify', domain, ...domainLists(response) };
       }
-      const body = successJson(response, 'webex', true);
-      if (
-        !isRecord(body) ||
-        !isStringArray(body.verifiedDomains ?? []) ||
-        !isStringArray(body.claimedDomains ?? [])
-      ) {
-        throw badShape(response, 'webex', true, 'its body is not {verifiedDomains, claimedDomains, url}');
-      }
-      return {
-        action: 'unverify',
-        domain,
-        verifiedDomains: (body.verifiedDomains as string[] | undefined) ?? [],
-        claimedDomains: (body.claimedDomains as string[] | undefined) ?? [],
-        ...(typeof body.url === 'string' ? { url: body.url } : {}),
-        raw: body,
-      };
     },
   };
 }

@@ -28,15 +28,52 @@ export function parseWebexError(response: HttpResponse): { message?: string; tra
   return out;
 }
 
-/** What the person in chat should do, from the meanings in seeds 000/001. */
+/** What the call was, for the hints: which domain, which organization and target, which options. */
+export interface WebexErrorContext {
+  action: string;
+  domain: string;
+  orgId: string;
+  /** The target's name, for the commands a hint names (`verify-token x in <target>`). */
+  target?: string;
+  idempotent: boolean;
+  /** verify: `--claim` was given. */
+  claim?: boolean;
+  /** claim: `--force` was given. */
+  force?: boolean;
+}
+
+/**
+ * What the person in chat should do, from the meanings Webex for Developers documents for each
+ * action ("Get Domain Verification Token", "Verify Domain", "Claim Domain", "Unclaim Domain",
+ * "Unverify Domain", and the shared response codes).
+ */
 function webexHint(
-  action: string,
+  context: WebexErrorContext,
   status: number,
-  domain: string,
-  orgId: string,
   attempts: number,
   retryAfter: string | undefined,
 ): string | undefined {
+  const { action, domain, orgId } = context;
+  const at = context.target === undefined ? '' : ` in ${context.target}`;
+  if (action === 'verify-token' && status === 409) {
+    return `${domain} is already claimed, by organization ${orgId} or by another one: a claimed domain needs no verification token (check its claimed domains in Control Hub)`;
+  }
+  if (action === 'verify' && status === 400) {
+    return `Webex has no verification token for ${domain}, or its TXT record is not published yet: run \`verify-token ${domain}${at}\` first, publish the TXT record it shows at ${domain}, then run verify again`;
+  }
+  if (action === 'verify' && status === 409) {
+    return context.claim === true
+      ? `${domain} is claimed by another organization, or users of another organization use it: verify without --claim, then run \`claim ${domain}${at} --force\` to take it from them`
+      : `${domain} is already claimed by another organization: that organization must unclaim it first`;
+  }
+  if (action === 'claim' && status === 400) {
+    return `${domain} is not a verified domain of organization ${orgId}: run \`verify ${domain}${at}\` first (after \`verify-token ${domain}${at}\` and publishing its TXT record)`;
+  }
+  if (action === 'claim' && status === 409) {
+    return context.force === true
+      ? `${domain} conflicts with the current state of the organization or of another one (claimed elsewhere?): check it in Control Hub`
+      : `users of another organization use addresses at ${domain}: \`claim ${domain}${at} --force\` takes the domain from them (its approver is warned)`;
+  }
   if (action === 'unverify' && status === 400) {
     return `the domain is still claimed: unclaim it first (\`unclaim ${domain}\`), then unverify`;
   }
@@ -56,7 +93,7 @@ function webexHint(
     case 423:
     case 429:
     case 503: {
-      // 423/429 carry Retry-After in seconds (seeds 000/001); an HTTP-date is passed on as is.
+      // 423/429 carry Retry-After in seconds (Webex for Developers, "Response Codes"); an HTTP-date is passed on as is.
       const when =
         retryAfter === undefined
           ? 'later'
@@ -67,7 +104,9 @@ function webexHint(
     }
     case 502:
     case 504:
-      return 'Webex did not answer in time: check in Control Hub whether the change happened before trying again';
+      return action === 'verify-token'
+        ? `Webex did not answer in time: try again (asking again for ${domain}'s token changes nothing)`
+        : 'Webex did not answer in time: check in Control Hub whether the change happened before trying again';
     default:
       return status >= 500
         ? 'Webex had an internal error: try again later; give the tracking id to Webex support if it persists'
@@ -75,20 +114,10 @@ function webexHint(
   }
 }
 
-/** The VendorError for a Webex error response of `action` (`unclaim`, `unverify`, `token`). */
-export function webexError(
-  response: HttpResponse,
-  context: { action: string; domain: string; orgId: string; idempotent: boolean },
-): VendorError {
+/** The VendorError for a Webex error response of `action` (a command's action, or `token`). */
+export function webexError(response: HttpResponse, context: WebexErrorContext): VendorError {
   const { message, trackingId } = parseWebexError(response);
-  const hint = webexHint(
-    context.action,
-    response.status,
-    context.domain,
-    context.orgId,
-    response.attempts,
-    response.headers['retry-after'],
-  );
+  const hint = webexHint(context, response.status, response.attempts, response.headers['retry-after']);
   return new VendorError({
     vendor: 'webex',
     code: codeForStatus(response.status),

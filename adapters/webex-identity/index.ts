@@ -1,10 +1,10 @@
-/** Webex Identity: unclaim and unverify domains of a Webex organization. */
+/** Webex Identity: the domains of a Webex organization (verify-token, verify, claim, unclaim, unverify). */
 
 import type { AdapterModule } from '../module.ts';
-import type { VendorResult } from '../types.ts';
 import { webexAuth } from './auth.ts';
 import { createWebexClient } from './client.ts';
 import { WEBEX_COMMANDS } from './commands.ts';
+import type { WebexResult } from './result.ts';
 import type { WebexTarget } from './target.ts';
 import {
   buildWebexTarget,
@@ -28,8 +28,7 @@ export const webexIdentity: AdapterModule<WebexTarget> = {
   notes: webexNotes,
   createClient: (target, { http, clock }) =>
     createWebexClient(target, http, webexAuth(target, http, clock.now)),
-  view: (result, target) =>
-    webexView(result as Extract<VendorResult, { action: 'unclaim' | 'unverify' }>, target),
+  view: (result, target) => webexView(result as WebexResult, target),
   // Loaded only when the sandbox starts: a production process never loads the fake.
   sandbox: { start: async (targets) => (await import('./sandbox.ts')).startWebexSandbox(targets) },
 };

@@ -29,27 +29,58 @@ export function scopeLabel(target: YandexTarget): string {
   return `${target.scope.kind} ${target.scope.id}`;
 }
 
-/** What the person in chat should do for a gRPC code. */
-export function yandexHint(
-  code: number | undefined,
-  domain: string,
-  target: YandexTarget,
-): string | undefined {
+/** What was asked of Yandex, for hints: the action and its domain (empty for `list-domains`). */
+export interface HintContext {
+  action: string;
+  domain: string;
+  target: YandexTarget;
+}
+
+/**
+ * What the person in chat should do for a gRPC code (google.rpc.Code in googleapis
+ * `google/rpc/code.proto`), for the action that got it.
+ */
+export function yandexHint(code: number | undefined, context: HintContext): string | undefined {
+  const { action, domain, target } = context;
+  const scope = scopeLabel(target);
+  const ids = `${target.scope.kind === 'federation' ? 'federationId' : 'userpoolId'} of target ${target.name}`;
   switch (code) {
     case 3:
-      return 'Yandex found the request invalid: check the domain name';
+      return action === 'list-domains'
+        ? `Yandex found the request invalid: check ${ids}`
+        : 'Yandex found the request invalid: check the domain name';
     case 4:
-      return 'Yandex timed out: try again; run `domain <domain>` to see the current state';
+      if (action === 'add-domain')
+        return `Yandex timed out: ${domain} may have been added; run \`domain ${domain}\` before trying again`;
+      if (action === 'delete-domain')
+        return `Yandex timed out: ${domain} may have been deleted; run \`domain ${domain}\` before trying again`;
+      return action === 'list-domains'
+        ? 'Yandex timed out: try again'
+        : `Yandex timed out: try again; run \`domain ${domain}\` to see the current state`;
     case 5:
-      return `${domain} is not added to ${scopeLabel(target)} (or the ${target.scope.kind} does not exist): add it in the Yandex Cloud console first`;
+      if (action === 'add-domain' || action === 'list-domains')
+        return `the ${target.scope.kind} ${target.scope.id} was not found: check ${ids}`;
+      if (action === 'delete-domain')
+        return `${domain} is not a domain of ${scope} (or the ${target.scope.kind} does not exist): nothing to delete; run \`list-domains\` to see its domains`;
+      return `${domain} is not added to ${scope} (or the ${target.scope.kind} does not exist): add it first with \`add-domain ${domain}\``;
     case 6:
     case 10:
-      return `${domain} is in a conflicting state in ${scopeLabel(target)}: run \`domain ${domain}\` and try again`;
+      if (action === 'add-domain' && code === 6)
+        return `${domain} is already added to ${scope}: run \`domain ${domain}\` to see its status and DNS record`;
+      return action === 'list-domains'
+        ? `the domains of ${scope} are in a conflicting state (changing while Yandex listed them?): try again`
+        : `${domain} is in a conflicting state in ${scope}: run \`domain ${domain}\` and try again`;
     case 7:
-      return `the account behind the IAM token may not manage domains of ${scopeLabel(target)}: grant it a role on the organization`;
+      return `the account behind the IAM token may not manage domains of ${scope}: grant it a role on the organization`;
     case 8:
       return 'Yandex quota or rate limit reached: try again later';
     case 9:
+      // FAILED_PRECONDITION: "the system is not in a state required for the operation's execution".
+      if (action === 'add-domain')
+        return `Yandex cannot add ${domain} to ${scope} in its current state (for example while it is still being deleted): run \`domain ${domain}\` and try again later`;
+      if (action === 'delete-domain')
+        return `Yandex refuses to delete ${domain} from ${scope} in its current state: if the domain is protected from deletion, turn the protection off in the Yandex Cloud console first; run \`domain ${domain}\` to see its state`;
+      if (action === 'list-domains') return `Yandex cannot list the domains of ${scope} now: try again later`;
       return `${domain} cannot be validated yet: publish the DNS TXT record shown by \`domain ${domain}\`, wait for DNS, then run validate again`;
     case 13:
     case 14:
@@ -95,12 +126,12 @@ export function yandexError(
   const status = parseRpcStatus(tryJson(response.body));
   const grpc = status?.code ?? STATUS_GRPC[response.status];
   const vendorMessage = status?.message;
-  const hint = yandexHint(grpc, context.domain, context.target);
+  const hint = yandexHint(grpc, context);
   const requestId = response.headers['x-request-id'];
   return new VendorError({
     vendor: 'yandex',
     code: codeForGrpc(status?.code) ?? codeForStatus(response.status),
-    message: `Yandex refused ${context.action} ${context.domain} (${response.status})${vendorMessage ? `: ${vendorMessage}` : ''}`,
+    message: `Yandex refused ${context.domain === '' ? context.action : `${context.action} ${context.domain}`} (${response.status})${vendorMessage ? `: ${vendorMessage}` : ''}`,
     status: response.status,
     request: response.request,
     outcome: outcomeForStatus(response.status, context.idempotent),

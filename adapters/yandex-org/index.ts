@@ -1,10 +1,9 @@
 /** Yandex Cloud Organization Manager: domains of SAML federations and IdP userpools. */
 
 import type { AdapterModule } from '../module.ts';
-import type { VendorResult } from '../types.ts';
 import { yandexAuth } from './auth.ts';
 import { createYandexClient } from './client.ts';
-import { YANDEX_COMMANDS } from './commands.ts';
+import { YANDEX_COMMANDS, type YandexResult } from './commands.ts';
 import type { YandexTarget } from './target.ts';
 import { buildYandexTarget, yandexLabel, yandexReference, yandexTargetSchema, yandexUrls } from './target.ts';
 import { yandexView } from './view.ts';
@@ -25,8 +24,7 @@ export const yandexOrg: AdapterModule<YandexTarget> = {
       now: clock.now,
       sleep: clock.sleep,
     }),
-  view: (result, target) =>
-    yandexView(result as Extract<VendorResult, { action: 'validate' | 'domain' }>, target),
+  view: (result, target) => yandexView(result as YandexResult, target),
   // Loaded only when the sandbox starts: a production process never loads the fake.
   sandbox: { start: async (targets) => (await import('./sandbox.ts')).startYandexSandbox(targets) },
 };

@@ -1,10 +1,10 @@
 /**
  * A local fake of Yandex Cloud Organization Manager domains (Yandex Cloud docs:
- * "Federation.ValidateDomain", "Userpool.GetDomain") for SAML federations and IdP userpools,
- * its operation service and the IAM token endpoint. Paths: `/organization-manager/v1/...`
- * (apiUrl), `/operations/{id}` (operationUrl = root), `/iam/v1/tokens` (iamUrl). Errors are
- * `google.rpc.Status` bodies with an `x-request-id`. `startYandexSandbox` is the module's part
- * of the built-in sandbox.
+ * "Federation.ValidateDomain", "Userpool.GetDomain", "…ListDomains", "…AddDomain",
+ * "…DeleteDomain") for SAML federations and IdP userpools, its operation service and the IAM
+ * token endpoint. Paths: `/organization-manager/v1/...` (apiUrl), `/operations/{id}`
+ * (operationUrl = root), `/iam/v1/tokens` (iamUrl). Errors are `google.rpc.Status` bodies with
+ * an `x-request-id`. `startYandexSandbox` is the module's part of the built-in sandbox.
  */
 import { constants, createPublicKey, randomBytes, randomUUID, verify } from 'node:crypto';
 import type { RunningVendorSandbox, TargetConfigs } from '../../src/core/ports.ts';
@@ -23,6 +23,13 @@ import {
 const IAM_AUDIENCE = 'https://iam.api.cloud.yandex.net/iam/v1/tokens';
 const DOMAIN_PATH =
   /^\/organization-manager\/v1\/(saml\/federations|idp\/userpools)\/([^/]+)\/domains\/([^/:]+)(:validate)?$/;
+const DOMAINS_PATH = /^\/organization-manager\/v1\/(saml\/federations|idp\/userpools)\/([^/]+)\/domains$/;
+/** `pageSize` when none is given ("Default value: 100") and the most it takes ("0 to 1000"). */
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+/** A domain name as AddDomain takes it: 1–253 characters of labels (punycode for IDNs). */
+const DOMAIN_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 /** google.rpc.Code → HTTP status, the "HTTP Mapping" of each code in googleapis `google/rpc/code.proto`. */
 export const GRPC_HTTP: Readonly<Record<number, number>> = {
   3: 400,
@@ -58,7 +65,7 @@ interface FakeOperation {
   body: Record<string, unknown>;
   /** Polls answered so far. */
   polls: number;
-  /** Sets `error` (if the DNS record is not published) and leaves `done` as it is. */
+  /** Validate: sets `error` (if the DNS record is not published) and leaves `done` as it is. */
   failEarly: () => void;
   /** Sets `done`, and `response` or `error`. */
   finish: () => void;
@@ -73,6 +80,14 @@ export interface YandexFakeState {
   keys: Map<string, { serviceAccountId: string; publicKey: string }>;
   /** Domains whose DNS TXT record is "published": validation of these succeeds. */
   published: Set<string>;
+  /**
+   * The playground's stand-in for the admin publishing the record: a domain added through the
+   * API (`add-domain`) counts as published once it has been read (`GET …/domains/{domain}`) after
+   * it was added, so it can then be validated. Off by default.
+   */
+  autoPublish: boolean;
+  /** Domains added through the API whose record is not published yet, as `<scope key>/<domain>`. */
+  awaitingPublication: Set<string>;
   /** Operation polls before a validate operation is done (0: done at once). */
   pollsUntilDone: number;
   /**
@@ -99,6 +114,8 @@ export interface YandexFake {
   rateLimit(limit: RateLimit | undefined): void;
   /** Adds a domain (status NEED_TO_VALIDATE with one DNS TXT challenge) and returns it. */
   addDomain(scope: { kind: 'federation' | 'userpool'; id: string }, domain: string): FakeDomain;
+  /** The domains of a federation or userpool, in the order they were added. */
+  domainsOf(scope: { kind: 'federation' | 'userpool'; id: string }): FakeDomain[];
   issueIamToken(): string;
   close(): Promise<void>;
 }
@@ -127,6 +144,8 @@ export async function startYandexFake(
     iamTokens: new Set(),
     keys: new Map(),
     published: new Set(),
+    autoPublish: false,
+    awaitingPublication: new Set(),
     pollsUntilDone: 2,
     errorBeforeDone: undefined,
     operations: new Map(),
@@ -266,6 +285,117 @@ export async function startYandexFake(
     return { status: 200, json: body };
   };
 
+  /** A new Operation of `description` on `record`, in the state the first answer shows. */
+  const newOperation = (
+    description: string,
+    scopeKind: 'federation' | 'userpool',
+    scopeId: string,
+    domain: string,
+    finish: (body: Record<string, unknown>) => void,
+  ): FakeOperation => {
+    const at = iso();
+    const body: Record<string, unknown> = {
+      id: `fake-op-${++opCounter}`,
+      description,
+      createdAt: at,
+      createdBy: 'fake-account',
+      modifiedAt: at,
+      done: false,
+      metadata: { [scopeKind === 'federation' ? 'federationId' : 'userpoolId']: scopeId, domain },
+    };
+    const op: FakeOperation = {
+      body,
+      polls: 0,
+      failEarly: () => {},
+      finish: () => {
+        body.done = true;
+        body.modifiedAt = iso();
+        finish(body);
+      },
+    };
+    state.operations.set(body.id as string, op);
+    advance(op);
+    return op;
+  };
+
+  /** Whether another federation or userpool than `key` holds `domain`. */
+  const heldElsewhere = (key: string, domain: string): boolean =>
+    [...state.scopes].some(([k, domains]) => k !== key && domains.has(domain));
+
+  /**
+   * `GET …/domains?pageSize=&pageToken=` → `{domains[], nextPageToken}`, in the order the
+   * domains were added. The token is opaque to clients (here: the offset of the next page);
+   * proto3 JSON leaves out an empty list and the token of the last page.
+   */
+  const list = (key: string, request: RecordedRequest): FakeReply => {
+    const query = new URLSearchParams(request.path.split('?')[1] ?? '');
+    const sizeText = query.get('pageSize') ?? '0';
+    if (!/^\d+$/.test(sizeText) || Number(sizeText) > MAX_PAGE_SIZE)
+      return rpcError(3, `pageSize must be 0 to ${MAX_PAGE_SIZE}, got "${sizeText}"`);
+    const size = Number(sizeText) || DEFAULT_PAGE_SIZE;
+    const token = query.get('pageToken') ?? '';
+    let offset = 0;
+    if (token !== '') {
+      const decoded = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+      if (!decoded) return rpcError(3, 'Invalid page token');
+      offset = Number(decoded[1]);
+    }
+    const all = [...(state.scopes.get(key)?.values() ?? [])];
+    const page = all.slice(offset, offset + size);
+    const json: Record<string, unknown> = {};
+    if (page.length > 0) json.domains = page;
+    if (offset + size < all.length)
+      json.nextPageToken = Buffer.from(`offset:${offset + size}`).toString('base64url');
+    return { status: 200, json };
+  };
+
+  /** `POST …/domains {domain}` → Operation → Domain (NEED_TO_VALIDATE, one DNS TXT challenge). */
+  const add = (
+    scopeKind: 'federation' | 'userpool',
+    scopeId: string,
+    request: RecordedRequest,
+  ): FakeReply => {
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? ''))
+      return rpcError(3, 'AddDomain takes a JSON body {"domain": …} with Content-Type: application/json');
+    const fields = jsonBody(request);
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields))
+      return rpcError(3, 'AddDomain takes a JSON object as its body');
+    const unknown = Object.keys(fields).find((k) => k !== 'domain');
+    if (unknown !== undefined) return rpcError(3, `unknown field "${unknown}" in the AddDomain body`);
+    const domain = (fields as { domain?: unknown }).domain;
+    if (typeof domain !== 'string' || !DOMAIN_NAME.test(domain))
+      return rpcError(3, `Invalid domain name ${JSON.stringify(domain ?? null)}`);
+    const key = `${scopeKind}:${scopeId}`;
+    if (state.scopes.get(key)?.has(domain))
+      return rpcError(6, `Domain ${domain} already exists in ${scopeKind} ${scopeId}`);
+    // A new challenge value: a record published for an earlier challenge no longer matches.
+    if (!heldElsewhere(key, domain)) state.published.delete(domain);
+    const record = addDomain({ kind: scopeKind, id: scopeId }, domain);
+    state.awaitingPublication.add(`${key}/${domain}`);
+    const op = newOperation('Add domain', scopeKind, scopeId, domain, (body) => {
+      body.response = structuredClone(record);
+    });
+    return { status: 200, json: op.body };
+  };
+
+  /**
+   * `DELETE …/domains/{domain}` → Operation → Empty. A userpool domain protected from deletion is
+   * refused with FAILED_PRECONDITION; the domain shows DELETING until the operation is done.
+   */
+  const remove = (scopeKind: 'federation' | 'userpool', scopeId: string, record: FakeDomain): FakeReply => {
+    if (record.deletionProtection === true)
+      return rpcError(9, `Domain ${record.domain} is protected from deletion`);
+    const key = `${scopeKind}:${scopeId}`;
+    record.status = 'DELETING';
+    const op = newOperation('Delete domain', scopeKind, scopeId, record.domain, (body) => {
+      state.scopes.get(key)?.delete(record.domain);
+      state.awaitingPublication.delete(`${key}/${record.domain}`);
+      if (!heldElsewhere(key, record.domain)) state.published.delete(record.domain);
+      body.response = { '@type': 'type.googleapis.com/google.protobuf.Empty' };
+    });
+    return { status: 200, json: op.body };
+  };
+
   /** Moves an operation on as its polls count up. */
   const advance = (op: FakeOperation): void => {
     if (op.body.done === true) return;
@@ -295,14 +425,30 @@ export async function startYandexFake(
         }
         return { status: 200, json: found.body };
       }
+      const collection = DOMAINS_PATH.exec(path);
+      if (collection) {
+        const kind = collection[1] === 'saml/federations' ? 'federation' : 'userpool';
+        const scopeId = decodeURIComponent(collection[2]!);
+        if (request.method === 'GET') return list(`${kind}:${scopeId}`, request);
+        if (request.method === 'POST') return add(kind, scopeId, request);
+        return rpcError(3, `Unsupported ${request.method}`);
+      }
       const m = DOMAIN_PATH.exec(path);
       if (!m) return rpcError(5, `No route for ${request.method} ${path}`);
       const kind = m[1] === 'saml/federations' ? 'federation' : 'userpool';
       const scopeId = decodeURIComponent(m[2]!);
-      const record = state.scopes.get(`${kind}:${scopeId}`)?.get(decodeURIComponent(m[3]!));
+      const key = `${kind}:${scopeId}`;
+      const record = state.scopes.get(key)?.get(decodeURIComponent(m[3]!));
       if (!record) return rpcError(5, `Domain ${decodeURIComponent(m[3]!)} not found in ${kind} ${scopeId}`);
-      if (request.method === 'GET' && m[4] === undefined) return { status: 200, json: record };
+      if (request.method === 'GET' && m[4] === undefined) {
+        const reply = { status: 200, json: structuredClone(record) };
+        // The admin has seen the record now, and "publishes" it (sandbox only, see autoPublish).
+        if (state.autoPublish && state.awaitingPublication.delete(`${key}/${record.domain}`))
+          state.published.add(record.domain);
+        return reply;
+      }
       if (request.method === 'POST' && m[4] === ':validate') return validate(kind, scopeId, record, request);
+      if (request.method === 'DELETE' && m[4] === undefined) return remove(kind, scopeId, record);
       return rpcError(3, `Unsupported ${request.method}`);
     },
   });
@@ -318,6 +464,7 @@ export async function startYandexFake(
     clearFaults: server.clearFaults,
     rateLimit: server.rateLimit,
     addDomain,
+    domainsOf: (scope) => [...(state.scopes.get(`${scope.kind}:${scope.id}`)?.values() ?? [])],
     issueIamToken,
     close: server.close,
   };
@@ -328,8 +475,9 @@ export const SANDBOX_TOKEN_ENV = 'DOMAINOPS_SANDBOX_YC_TOKEN';
 
 /**
  * The built-in sandbox: one fake serving the federation or userpool of every target, each
- * seeded as `seedSandboxScope` says, a static IAM token, and validate operations that finish
- * on the first poll, polled at a playground pace.
+ * seeded as `seedSandboxScope` says, a static IAM token, operations that finish on the first
+ * poll, polled at a playground pace, and `autoPublish`: a domain added in the playground can be
+ * validated once its record has been shown again (`domain <d>`, or a `validate <d>` that failed).
  */
 export async function startYandexSandbox(
   targets: TargetConfigs,
@@ -337,6 +485,7 @@ export async function startYandexSandbox(
   const fake = await startYandexFake();
   try {
     fake.state.pollsUntilDone = 1;
+    fake.state.autoPublish = true;
     for (const target of Object.values(targets)) seedSandboxScope(fake, target);
     return runningSandbox(fake, {
       targets: forEachTarget(targets, () => ({
@@ -355,7 +504,8 @@ export async function startYandexSandbox(
 
 /**
  * A federation or userpool as an admin would find it: corp.ru waiting for its DNS TXT record,
- * sso.corp.ru whose record is published (validate succeeds), abc.com already VALID.
+ * sso.corp.ru whose record is published (validate succeeds), abc.com already VALID (in a
+ * userpool, protected from deletion).
  */
 function seedSandboxScope(fake: YandexFake, target: Readonly<Record<string, unknown>>): void {
   const scope =
@@ -374,4 +524,5 @@ function seedSandboxScope(fake: YandexFake, target: Readonly<Record<string, unkn
   valid.createdAt = at;
   valid.validatedAt = at;
   for (const c of valid.challenges) Object.assign(c, { status: 'VALID', createdAt: at, updatedAt: at });
+  if (scope.kind === 'userpool') valid.deletionProtection = true;
 }

@@ -1,6 +1,8 @@
+import { systemClock } from '../core/clock.ts';
 import { formatDuration } from '../core/config/duration.ts';
 import type { Config, PolicyRule } from '../core/config/types.ts';
 import { OPEN_TO_ALL } from '../core/pipeline.ts';
+import type { StoreCheck } from '../core/ports.ts';
 import { type Composition, modules as defaultModules } from '../modules.ts';
 import { isLoopbackHost } from '../platforms/local/identities.ts';
 
@@ -56,8 +58,17 @@ function unreachableApprovers(config: Config, rule: PolicyRule): string[] {
 export function checkConfigReport(
   config: Config,
   modules: Composition = defaultModules,
+  store?: StoreCheck,
 ): { ok: boolean; text: string } {
-  const lines: string[] = [`config: ${config.source}`, `store: ${config.store}`, '', 'targets:'];
+  const { location, from } = config.store;
+  const lines: string[] = [
+    `config: ${config.source}`,
+    // The location never holds a password (src/config/store.ts moves it out).
+    `store: ${location}${from === undefined ? '' : ` (from ${from})`}`,
+    ...(store?.lines ?? []).map((line) => `  ${line}`),
+    '',
+    'targets:',
+  ];
   const targets = Object.values(config.targets);
   if (targets.length === 0) lines.push('  (none: vendor commands cannot run)');
   for (const target of targets) {
@@ -130,6 +141,41 @@ export function checkConfigReport(
       `  note: no chat platform is configured, so nobody can send commands to the bot; add ${chats.join(' or ')} (see the README), or use \`domainops exec --as <email>\` on this host`,
     );
   }
-  lines.push('', ok ? 'OK' : 'FAILED: some secrets do not resolve (see above)');
-  return { ok, text: lines.join('\n') };
+  const storeOk = store?.ok ?? true;
+  const failures = [
+    ok ? [] : ['some secrets do not resolve'],
+    storeOk ? [] : ['the store cannot be used'],
+  ].flat();
+  lines.push('', failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')} (see above)`);
+  return { ok: ok && storeOk, text: lines.join('\n') };
+}
+
+/**
+ * `domainops check-config`: the report above, with what the store module finds when it checks
+ * the store (a server store connects, reports its schema version and the role's privileges).
+ */
+export async function checkConfig(
+  config: Config,
+  modules: Composition = defaultModules,
+): Promise<{ ok: boolean; text: string }> {
+  const module = modules.stores.find((s) => s.accepts(config.store));
+  let store: StoreCheck | undefined;
+  if (module === undefined) {
+    store = {
+      ok: false,
+      lines: [`no store module takes this location (${modules.stores.map((s) => s.name).join(', ')})`],
+    };
+  } else if (module.check) {
+    // A password that does not resolve is reported with the secrets; the server is not tried.
+    let resolves = true;
+    try {
+      config.store.password?.reveal();
+    } catch {
+      resolves = false;
+    }
+    store = resolves
+      ? await module.check(config.store, { clock: systemClock })
+      : { ok: false, lines: ['not checked: its password does not resolve (see secrets)'] };
+  }
+  return checkConfigReport(config, modules, store);
 }

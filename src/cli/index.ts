@@ -10,7 +10,7 @@ import { auditDocuments, auditToJsonLines } from '../core/requests/audit.ts';
 import { auditText, pendingText } from '../core/text.ts';
 import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
 import { modules } from '../modules.ts';
-import { checkConfigReport } from './check-config.ts';
+import { checkConfig } from './check-config.ts';
 import { startCommand } from './start.ts';
 
 /** The version in package.json. */
@@ -48,6 +48,8 @@ Commands:
 
 Global options:
   --config <path>   the config file (default: $DOMAINOPS_CONFIG, then ./domainops.yaml)
+  --sandbox         the example config against the built-in vendor sandbox (as \`npm start\`
+                    uses with no config): try any command with no accounts or credentials
   --version         the version of domainops
   --help            this text`;
 
@@ -61,6 +63,7 @@ const OPTIONS = {
   limit: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  sandbox: { type: 'boolean' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -139,7 +142,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.usage;
   }
   for (const name of Object.keys(values) as OptionName[]) {
-    if (name !== 'config' && name !== 'help' && name !== 'version' && !allowed.includes(name)) {
+    if (!['config', 'help', 'version', 'sandbox'].includes(name) && !allowed.includes(name)) {
       io.stderr(`${sub} does not take --${name}\n\n${USAGE}`);
       return ExitCode.usage;
     }
@@ -153,9 +156,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return (io.start ?? startCommand)(values.config, io);
   }
 
+  if (values.sandbox && values.config !== undefined) {
+    io.stderr(`--sandbox uses the example config; leave out --config\n\n${USAGE}`);
+    return ExitCode.usage;
+  }
   let config: Config;
+  let sandbox: { close(): Promise<void> } | undefined;
   try {
-    config = loadConfig(configPath(values.config, io.env), io.env);
+    if (values.sandbox) {
+      // The vendor fakes run in this process for the one command; requests and audit go to the
+      // playground's store, so `pending` and `approve` see what the playground asked for.
+      const { startSandbox } = await import('../sandbox/index.ts');
+      const started = await startSandbox({ env: io.env });
+      sandbox = started;
+      config = started.config;
+    } else config = loadConfig(configPath(values.config, io.env), io.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`${error.message}${error.hint ? `\n${error.hint}` : ''}`);
@@ -164,9 +179,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   }
   if (sub === 'check-config') {
-    const report = checkConfigReport(config);
-    (report.ok ? io.stdout : io.stderr)(report.text);
-    return report.ok ? ExitCode.ok : ExitCode.failure;
+    try {
+      const report = await checkConfig(config);
+      (report.ok ? io.stdout : io.stderr)(report.text);
+      return report.ok ? ExitCode.ok : ExitCode.failure;
+    } finally {
+      await sandbox?.close();
+    }
   }
 
   const app = (io.createApp ?? ((c: Config) => createApp(c, { commandStyle: 'cli' })))(config);
@@ -184,6 +203,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   } finally {
     await app.close();
+    await sandbox?.close();
   }
 }
 

@@ -10,6 +10,7 @@ import type { TargetBase } from '../core/ports.ts';
 import { EMAIL_PATTERN } from '../core/vocabulary.ts';
 import { type Composition, modules as defaultModules } from '../modules.ts';
 import { createConfigSchema, type RawConfig } from './schema.ts';
+import { buildStoreSetting } from './store.ts';
 
 type Issue = { path: string; message: string };
 
@@ -182,6 +183,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
       });
     }
     if (r.targets) out.targets = r.targets;
+    if (r.reason === 'required') out.reason = 'required';
     return out;
   });
 
@@ -192,6 +194,8 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
       chat[platform.name] = platform.config.build(section, secret, (issue) => issues.push(issue));
     }
   }
+
+  const store = buildStoreSetting(raw.store, { baseDir, env, secret, issue: (i) => issues.push(i) });
 
   if (issues.length > 0) throw new ConfigError(issues);
 
@@ -204,8 +208,7 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
 
   return {
     source,
-    // ':memory:' keeps the store in memory (tests, throwaway runs).
-    store: raw.store === ':memory:' ? raw.store : resolve(baseDir, raw.store),
+    store,
     targets,
     policy: { groups, rules },
     server: { host: raw.server.host, port },

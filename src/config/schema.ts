@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration } from '../core/config/fields.ts';
 import type { Modules } from '../core/ports.ts';
 import { NAME_PATTERN } from '../core/vocabulary.ts';
+import { storeSchema } from './store.ts';
 
 export { EMAIL_PATTERN, NAME_PATTERN } from '../core/vocabulary.ts';
 
@@ -56,6 +57,7 @@ const rule = (actions: readonly string[]) =>
     targets: z.array(z.string().min(1)).min(1).optional(),
     requesters: z.array(principal).min(1, { error: 'name at least one requester' }),
     approval,
+    reason: z.enum(['optional', 'required'], { error: 'reason is optional or required' }).optional(),
   });
 
 /**
@@ -91,7 +93,7 @@ export function createConfigSchema(modules: Modules, actions: readonly string[])
     ),
   );
   return z.strictObject({
-    store: z.string().min(1).default('./data/domainops.db'),
+    store: storeSchema,
     targets: namedRecord(target, 'target'),
     policy: z
       .strictObject({

@@ -8,9 +8,10 @@ import { cardForReply } from './cards/build.ts';
 import type { Card } from './cards/model.ts';
 import type { App, HandleOptions } from './pipeline.ts';
 import type { Platform, PlatformName } from './platform.ts';
-import type { Actor } from './policy/actor.ts';
+import { type Actor, describeActor } from './policy/actor.ts';
 import { isRedelivery, type Reply, recordOf } from './reply.ts';
-import type { RequestRecord } from './requests/model.ts';
+import { noticeKey, type RequestRecord } from './requests/model.ts';
+import type { Change } from './requests/replicas.ts';
 
 /**
  * A reply and its card. A platform renders the card with `render(renderer)`: each renderer runs
@@ -116,6 +117,21 @@ export interface ChatService {
    * doing it (the expiry sweep, recovery at start). Resolves when all were told; never rejects.
    */
   changed(records: readonly RequestRecord[]): Promise<void>;
+  /**
+   * Follows the changes other processes make to the store (other replicas, the `domainops`
+   * command line): each is told to the platforms like a change made here, so the cards this
+   * process's platforms can update follow them. Polls every `interval` ms of real time (default
+   * 500; at once on a store notification).
+   */
+  follow(options?: { interval?: number }): Following;
+}
+
+/** A chat service following the store's changes. */
+export interface Following {
+  /** Stops following; resolves when a poll under way has finished (and told what it found). */
+  stop(): Promise<void>;
+  /** Resolves once every change up to `seq` has been read and told (tests, shutdown). */
+  reached(seq: number): Promise<void>;
 }
 
 /**
@@ -186,24 +202,46 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
   };
 
   /**
-   * Tells the platforms (but `by`'s own) about a change. A request with no card anywhere goes to
-   * where it was typed instead (`postToOrigin` of the platform it was typed on). A platform that
-   * fails is logged: the change is stored, and whoever made it has their answer from their own
-   * platform.
+   * The platforms to tell about a change: every one but `by`'s (it shows the change in its own
+   * answer); each shows the change only on a card it posted. A request with no card anywhere goes
+   * to where it was typed instead (`postToOrigin` of the platform it was typed on).
+   */
+  const audience = (update: RequestUpdate): { p: Platform; fn: () => Promise<void> }[] => {
+    const record = recordOf(update.result.reply);
+    const origin = record?.conversation === undefined ? originPlatform(record?.origin) : undefined;
+    return platforms.flatMap((p) => {
+      if (p.name === update.by?.platform) return [];
+      if (p.name === origin && p.postToOrigin)
+        return [{ p, fn: () => p.postToOrigin!(record!.origin, update) }];
+      return p.notify ? [{ p, fn: () => p.notify!(update) }] : [];
+    });
+  };
+
+  /**
+   * Claims telling this state of the request (several processes may learn of the same change:
+   * the first to claim it tells it, once). A store that cannot take the claim is logged and the
+   * change told anyway: better twice than not at all.
+   */
+  const claim = async (record: RequestRecord): Promise<boolean> => {
+    try {
+      return (await app.workflow().claimNotice(record.id, noticeKey(record))) !== undefined;
+    } catch (error) {
+      log?.warn({ err: error, requestId: record.id }, 'could not claim the card update: updating it anyway');
+      return true;
+    }
+  };
+
+  /**
+   * Tells the platforms (but `by`'s own) about a change, if no other process told it yet. A
+   * request with no card anywhere goes to where it was typed instead (`postToOrigin` of the
+   * platform it was typed on). A platform that fails is logged: the change is stored, and
+   * whoever made it has their answer from their own platform.
    */
   const notify = (update: RequestUpdate): Promise<void> =>
     track(async () => {
+      const others = audience(update);
       const record = recordOf(update.result.reply);
-      const origin = record?.conversation === undefined ? originPlatform(record?.origin) : undefined;
-      const tell = (p: Platform): (() => Promise<void>) | undefined => {
-        if (p.name === update.by?.platform) return undefined;
-        if (p.name === origin && p.postToOrigin) return () => p.postToOrigin!(record!.origin, update);
-        return p.notify ? () => p.notify!(update) : undefined;
-      };
-      const others = platforms.flatMap((p) => {
-        const fn = tell(p);
-        return fn ? [{ p, fn }] : [];
-      });
+      if (others.length === 0 || record === undefined || !(await claim(record))) return;
       await Promise.all(
         others.map(async ({ p, fn }) => {
           try {
@@ -226,12 +264,31 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     return result;
   };
 
-  /** Runs one command, counting it in the metrics (a redelivery is not a new command). */
-  const command = (action: string, work: () => Promise<Reply>): Promise<ChatReply> =>
+  /**
+   * Runs one command, counting it in the metrics (a redelivery is not a new command) and logging
+   * one line for it: who, what, where, the outcome, how long it took and the request id.
+   */
+  const command = (action: string, actor: Actor, work: () => Promise<Reply>): Promise<ChatReply> =>
     track(async () => {
+      const started = performance.now();
       try {
         const reply = await work();
-        if (!isRedelivery(reply)) options.metrics?.command(reply.action ?? action, reply.status);
+        if (!isRedelivery(reply)) {
+          options.metrics?.command(reply.action ?? action, reply.status);
+          options.logger?.info(
+            {
+              who: describeActor(actor),
+              command: reply.action ?? action,
+              ...(action === 'approve' || action === 'deny' ? { decision: action } : {}),
+              ...(reply.target === undefined ? {} : { target: reply.target }),
+              outcome: reply.status,
+              ...(reply.error === undefined ? {} : { code: reply.error.code }),
+              ms: Math.round(performance.now() - started),
+              ...(reply.requestId === undefined ? {} : { requestId: reply.requestId }),
+            },
+            `${reply.action ?? action}${reply.target === undefined ? '' : ` in ${reply.target}`}: ${reply.status}`,
+          );
+        }
         return render(reply);
       } catch (error) {
         options.metrics?.command(action, 'error');
@@ -250,7 +307,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         ...(input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey }),
         ...(input.origin === undefined ? {} : { origin: input.origin }),
       };
-      const result = await command('message', () => app.handle(input.text, input.actor, handle));
+      const result = await command('message', input.actor, () => app.handle(input.text, input.actor, handle));
       if (isRedelivery(result.reply)) {
         // Answered when it was first delivered (before a restart, or by another process).
         options.logger?.info(
@@ -263,7 +320,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     },
     async decide(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
-      const result = await command(input.decision, () =>
+      const result = await command(input.decision, input.actor, () =>
         input.decision === 'approve'
           ? app.approve(input.requestId, input.actor)
           : app.deny(input.requestId, input.actor, input.reason),
@@ -272,6 +329,69 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     },
     attach(list) {
       platforms = [...list];
+    },
+    follow(followOptions = {}) {
+      const interval = followOptions.interval ?? 500;
+      const follower = app.workflow().follow();
+      const flog = options.logger?.child({ component: 'follow' });
+      let stopped = false;
+      let failing = false;
+      let wake: (() => void) | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const tell = async (change: Change): Promise<void> => {
+        const reply = app.replyFor(change.record);
+        const shown =
+          change.decision !== undefined && reply.kind === 'request'
+            ? { ...reply, decision: change.decision }
+            : reply;
+        await notify({ result: render(shown), ...(change.by === undefined ? {} : { by: change.by }) });
+      };
+      const unwatch = follower.watch?.(() => wake?.());
+      const waiting: { seq: number; resolve: () => void }[] = [];
+      const following = (async () => {
+        let position = follower.position;
+        while (!stopped) {
+          try {
+            const changes = await follower.poll();
+            await Promise.all(changes.map(tell));
+            if (failing) flog?.info('following the changes of other processes again');
+            failing = false;
+            if (follower.position !== position) {
+              position = follower.position;
+              flog?.debug({ seq: position, told: changes.length }, 'changes followed');
+              for (const w of waiting.splice(0)) {
+                if (position !== undefined && position >= w.seq) w.resolve();
+                else waiting.push(w);
+              }
+            }
+          } catch (error) {
+            // Once per outage: a store that cannot be read says so at every poll otherwise.
+            if (!failing)
+              flog?.warn({ err: error }, 'could not read the changes of other processes: retrying');
+            failing = true;
+          }
+          if (stopped) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            timer = setTimeout(resolve, interval);
+          });
+          clearTimeout(timer);
+        }
+      })();
+      return {
+        async stop() {
+          stopped = true;
+          unwatch?.();
+          clearTimeout(timer);
+          wake?.();
+          await following;
+        },
+        reached(seq) {
+          const position = follower.position;
+          if (position !== undefined && position >= seq) return Promise.resolve();
+          return new Promise((resolve) => waiting.push({ seq, resolve }));
+        },
+      };
     },
     async changed(records) {
       await Promise.all(

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { Config } from './config/types.ts';
-import { DomainopsError, ExitCode } from './errors.ts';
+import { DomainopsError, ExitCode, VendorFailure } from './errors.ts';
 import {
   type Command,
   type Grammar,
@@ -14,6 +14,8 @@ import { evaluate, explain } from './policy/policy.ts';
 import type { TargetBase, VendorClient, VendorModule } from './ports.ts';
 import { createPresenter, type Presenter } from './present.ts';
 import type { Decision, Reply, ReplyError } from './reply.ts';
+import { requestDigest } from './requests/digest.ts';
+import type { LeaseRenewal } from './requests/execution.ts';
 import type { RequestError, RequestRecord } from './requests/model.ts';
 import { exitCode, type Outcome, outcomeOf } from './requests/outcome.ts';
 import type { RequestStore } from './requests/store.ts';
@@ -34,6 +36,8 @@ export interface PipelineOptions {
   onResultNotStored?: (request: RequestRecord, error: unknown) => void;
   /** Told when such a result was stored later, in the background. */
   onLateResult?: (record: RequestRecord) => void;
+  /** Told of every renewal of a lease on an executing request (the lease renewals of /metrics). */
+  onLeaseRenewal?: (outcome: LeaseRenewal) => void;
   /** How texts write the commands to type next (default: as typed in chat). */
   commandStyle?: CommandStyle;
   /** Called by close() after the store is closed (the composition closes its HTTP layer). */
@@ -118,9 +122,17 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         store,
         execute: (target, call) => client(target).execute(call),
         now: clock.now,
+        rebuild: (record) => {
+          const redacted = client(record.target).describe(record.call);
+          return { redacted, digest: requestDigest(redacted) };
+        },
         ...(options.onExpired ? { onExpired: options.onExpired } : {}),
         ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
         ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+        // Leases on executing requests: as long as the store setting says, renewed on the clock.
+        lease: config.store.lease,
+        wait: (ms, signal) => clock.sleep(ms, signal),
+        ...(options.onLeaseRenewal ? { onLeaseRenewal: options.onLeaseRenewal } : {}),
       });
     }
     return flow;
@@ -136,6 +148,10 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       status: outcome.status ?? 'failed',
       action: request?.action ?? action,
       ...(request ? { requestId: request.id, target: request.target } : {}),
+      ...(request?.reason === undefined ? {} : { reason: request.reason }),
+      ...(request?.request !== undefined && request.approval !== undefined
+        ? { request: request.request }
+        : {}),
       ...(request?.result ? { result: request.result } : {}),
       ...(error ? { error } : {}),
       exitCode: exitCode(outcome),
@@ -190,7 +206,13 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     const target = resolved.target.name;
     const { call, subject } = command;
     if (options.dryRun) {
-      const decision = evaluate(config.policy, { action: call.action, target, subject, actor });
+      const decision = evaluate(config.policy, {
+        action: call.action,
+        target,
+        subject,
+        actor,
+        ...(command.reason === undefined ? {} : { reason: command.reason }),
+      });
       const request = client(target).describe(call);
       const rejected = decision.decision === 'reject';
       return {
@@ -198,6 +220,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         status: rejected ? 'rejected' : 'dry-run',
         action: call.action,
         target,
+        ...(command.reason === undefined ? {} : { reason: command.reason }),
         request,
         policy: decision.explanation.text,
         // The decision first: a rejected dry run must not read as if it would be sent.
@@ -211,11 +234,15 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         exitCode: rejected ? ExitCode.rejected : ExitCode.ok,
       };
     }
+    // The exact request an approval binds to: shown on the approval card, its digest stored.
+    const bound = client(target).describe(call);
     const outcome = await workflow().submit({
       target,
       call,
       subject,
       actor,
+      ...(command.reason === undefined ? {} : { reason: command.reason }),
+      request: { redacted: bound, digest: requestDigest(bound) },
       ...(options.deliveryKey === undefined ? {} : { deliveryKey: options.deliveryKey }),
       ...(options.origin === undefined ? {} : { origin: options.origin }),
     });
@@ -366,6 +393,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
           ? await runVendor(command, actor, options)
           : await runMeta(command, actor);
       } catch (error) {
+        if (error instanceof VendorFailure) return errorReply(error, ExitCode.vendor, command.action);
         if (error instanceof DomainopsError) return errorReply(error, ExitCode.failure, command.action);
         throw error;
       }

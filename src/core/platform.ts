@@ -9,8 +9,6 @@ import type { ChatService, RequestUpdate } from './chat.ts';
 import type { ChatConfigs, Config } from './config/types.ts';
 import type { PlatformModule } from './ports.ts';
 
-export type { Logger } from 'pino';
-
 /** A handler on the shared HTTP server. The raw body has not been read: handlers that verify signatures read it themselves. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 

@@ -53,18 +53,20 @@ export interface VendorCommandSpec {
   /** The canonical name; the policy's `actions:` use it. Lower case letters, digits and `-`. */
   readonly action: string;
   readonly aliases?: readonly string[];
-  /** What the one argument is; the grammar validates and normalises it. */
-  readonly subject: 'domain' | 'email';
+  /** What the one argument is (the grammar validates and normalises it), or `none`. */
+  readonly subject: 'domain' | 'email' | 'none';
   readonly flags?: readonly FlagSpec[];
   readonly summary: string;
   readonly description: string;
   /** Whether it removes something at the vendor (what policies usually put behind an approval). */
   readonly destructive: boolean;
   readonly example: string;
-  /** The vendor call for a normalised subject and the flags given (names with dashes). */
+  /** The vendor call for a normalised subject (empty for `none`) and the flags given (names with dashes). */
   call(subject: string, flags: ReadonlySet<string>): VendorCall;
   /** Facts a request card shows for the call's options (`Remove pending: yes`). */
   facts?(call: VendorCall): import('./cards/model.ts').Fact[];
+  /** A warning the approval card shows above its buttons: what approving this call does. */
+  warning?(call: VendorCall): string | undefined;
 }
 
 /** Plain-text card sections (see src/core/cards/model.ts) that show a result on every platform. */
@@ -201,13 +203,29 @@ export interface PlatformModule {
 /** A store module: src/stores/<name>/index.ts exports one. */
 export interface StoreModule {
   readonly name: string;
-  /** Whether this module serves the `store:` setting (a path, a URL). */
-  accepts(setting: string): boolean;
+  /** Whether this module serves the `store:` setting (by its location: a path, a URL). */
+  accepts(setting: import('./config/types.ts').StoreSetting): boolean;
   /** Opens (and migrates) the store. */
   open(
-    setting: string,
+    setting: import('./config/types.ts').StoreSetting,
     options: { clock: import('./clock.ts').Clock },
   ): import('./requests/store.ts').RequestStore;
+  /**
+   * What `domainops check-config` says about the store: whether it can be reached and used
+   * (a server is connected to; nothing is created), as lines to print. Never prints a password.
+   */
+  check?(
+    setting: import('./config/types.ts').StoreSetting,
+    options: { clock: import('./clock.ts').Clock },
+  ): Promise<StoreCheck>;
+}
+
+/** The store part of `domainops check-config`. */
+export interface StoreCheck {
+  /** False when domainops could not use the store as configured. */
+  ok: boolean;
+  /** What was found (`schema 1 of 1`, `role may read and write the tables`), and notes (`note: …`). */
+  lines: string[];
 }
 
 /** Every module of one composition: what src/modules.ts hands to the core. */

@@ -21,6 +21,8 @@ export interface Presenter {
   subject(action: string, subject: string): string;
   /** Facts a request card adds for its call's options (the flags it was given). */
   callFacts(call: VendorCall): Fact[];
+  /** What approving this call does, when its command warns about it. */
+  callWarning(call: VendorCall): string | undefined;
 }
 
 export function createPresenter(
@@ -47,6 +49,9 @@ export function createPresenter(
     },
     subject(action, subject) {
       return grammar.byAction(action)?.args[0]?.kind === 'domain' ? displayDomain(subject) : subject;
+    },
+    callWarning(call) {
+      return grammar.byAction(call.action)?.callWarning?.(call);
     },
     callFacts(call) {
       const spec = grammar.byAction(call.action);

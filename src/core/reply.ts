@@ -35,6 +35,8 @@ interface Base {
   action?: Action;
   requestId?: string;
   target?: string;
+  /** The requester's `because …`. */
+  reason?: string;
   result?: unknown;
   error?: ReplyError;
   /** The vendor request (secrets redacted): dry runs. */
@@ -105,7 +107,16 @@ export type Reply = RequestReply | RefusalReply | MetaReply | DryRunReply | Reje
 /** The JSON document of a reply (README, "Command line"): the tag and the internals left out. */
 export function replyDocument(reply: Reply): Record<string, unknown> {
   const doc: Record<string, unknown> = { status: reply.status };
-  for (const key of ['requestId', 'action', 'target', 'request', 'result', 'error', 'policy'] as const) {
+  for (const key of [
+    'requestId',
+    'action',
+    'target',
+    'reason',
+    'request',
+    'result',
+    'error',
+    'policy',
+  ] as const) {
     if (reply[key] !== undefined) doc[key] = reply[key];
   }
   return doc;

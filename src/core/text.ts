@@ -66,12 +66,15 @@ export function requestStateText(
 ): string {
   const label = present.label(request.target);
   const subject = present.subject(request.action, request.subject);
-  const what = `${request.action} ${subject} in ${label}`;
+  const what = subject === '' ? `${request.action} in ${label}` : `${request.action} ${subject} in ${label}`;
   switch (request.status) {
     case 'pending': {
       const a = request.approval!;
       return [
-        `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()} ${subject} in ${label}.`,
+        `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()}${subject === '' ? '' : ` ${subject}`} in ${label}.`,
+        ...(present.callWarning(request.call) === undefined
+          ? []
+          : [`Warning: ${present.callWarning(request.call)}`]),
         `Rule "${request.rule ?? '?'}": ${a.count} approval(s) from ${a.approvers.join(', ')}; ${request.approvals.length} so far; expires ${formatTime(a.expiresAt)} (in ${formatDuration(Math.max(0, a.expiresAt - now))}).`,
         style === 'cli'
           ? `Request ${request.id}: approve with \`domainops approve ${request.id} --as <email>\`, deny with \`domainops deny ${request.id} --as <email> [--reason <text>]\`.`

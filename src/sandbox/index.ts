@@ -5,7 +5,7 @@
  * pipeline with no accounts. Which vendors there are, and what each fake needs, is the vendor
  * modules' business (`VendorModule.sandbox`): this file names none of them.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
@@ -22,6 +22,23 @@ export const EXAMPLE_CONFIG = fileURLToPath(
 
 /** Where the playground keeps its requests, relative to the working directory. */
 export const PLAYGROUND_STORE = './data/playground.db';
+
+/**
+ * Starts the playground's store afresh: deletes the SQLite file at `path` and its journal
+ * files. The fakes keep their state in memory and begin from their seed at every start, so
+ * requests and audit kept from an earlier run would describe vendor state that is gone (a
+ * domain unclaimed that is claimed again, pending requests whose cards are gone): the store
+ * starts over with them. Returns whether there was anything to delete.
+ */
+export function resetPlaygroundStore(path: string): boolean {
+  let found = false;
+  for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) {
+    if (!existsSync(file)) continue;
+    rmSync(file, { force: true });
+    found = true;
+  }
+  return found;
+}
 
 /** Share of vendor requests answered 429 while rate limiting is on. */
 export const RATE_LIMIT_SHARE = 1 / 3;
@@ -42,6 +59,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   /** The served config with every target aimed at the fakes. */
   config: Config;
+  /** The absolute path of the playground's store (the config's `store:`). */
+  store: string;
   /** The running fake of each vendor the config has targets of, by `vendor:` name. */
   vendors: Readonly<Record<string, RunningVendorSandbox>>;
   /** Switches 429 answers (Retry-After: 1) on or off for a share of requests to every fake. */
@@ -109,7 +128,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         for (const [key, value] of Object.entries(fields)) doc.setIn(['targets', name, key], value);
       }
     }
-    doc.set('store', resolve(options.store ?? PLAYGROUND_STORE));
+    const store = resolve(options.store ?? PLAYGROUND_STORE);
+    doc.set('store', store);
     // The playground is the only chat platform of the sandbox.
     doc.delete('chat');
     if (options.host !== undefined) doc.setIn(['server', 'host'], options.host);
@@ -120,7 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const running of Object.values(vendors)) running.rateLimit(limit);
     };
     if (/^(1|on|true|yes)$/i.test(env.DOMAINOPS_SANDBOX_RATELIMIT ?? '')) ratelimit(true);
-    return { config, vendors, ratelimit, close };
+    return { config, store, vendors, ratelimit, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { scrub } from '../../adapters/scrub.ts';
 
@@ -61,8 +62,44 @@ function scrubbing(stream: NodeJS.WritableStream): DestinationStream {
   return { write: (line: string) => stream.write(scrub(line)) };
 }
 
-/** Structured JSON logs on stdout (or the given stream), with secrets redacted and scrubbed. */
-export function createLogger(options: { level?: string; stream?: NodeJS.WritableStream } = {}): Logger {
+/**
+ * Whether lines are written for people: `LOG_FORMAT=pretty`, or stdout is a terminal and
+ * `LOG_FORMAT` is not `json`. JSON lines stay the default everywhere else (files, containers,
+ * log shippers).
+ */
+export function prettyLogs(env: NodeJS.ProcessEnv, stream: NodeJS.WritableStream): boolean {
+  if (env.LOG_FORMAT === 'pretty') return true;
+  if (env.LOG_FORMAT === 'json') return false;
+  return stream === process.stdout && process.stdout.isTTY === true;
+}
+
+/**
+ * The readable form of the (already scrubbed) JSON lines: pino-pretty, loaded only when used.
+ * `time level message key=value …`, without the fields every line repeats.
+ */
+function prettyStream(stream: NodeJS.WritableStream): NodeJS.WritableStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (
+    options: Record<string, unknown>,
+  ) => NodeJS.WritableStream;
+  return pretty({
+    destination: stream,
+    colorize: stream === process.stdout && process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+    sync: true,
+  });
+}
+
+/**
+ * Logs on stdout (or the given stream), with secrets redacted and scrubbed: JSON lines, or
+ * readable lines on a terminal (see prettyLogs).
+ */
+export function createLogger(
+  options: { level?: string; stream?: NodeJS.WritableStream; env?: NodeJS.ProcessEnv } = {},
+): Logger {
+  const out = options.stream ?? process.stdout;
+  const target = prettyLogs(options.env ?? process.env, out) ? prettyStream(out) : out;
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -70,7 +107,7 @@ export function createLogger(options: { level?: string; stream?: NodeJS.Writable
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    scrubbing(options.stream ?? process.stdout),
+    scrubbing(target),
   );
 }
 

@@ -8,6 +8,13 @@ export interface Metrics {
   command(action: string, outcome: string): void;
   /** Observes one vendor HTTP attempt (hooked into the shared HTTP layer). */
   vendorAttempt(attempt: AttemptRecord): void;
+  /** Observes one store operation (`insert`, `compareAndSet`, `health`, …): the store latency. */
+  storeOperation(operation: string, seconds: number, ok: boolean): void;
+  /**
+   * Counts one renewal of a lease on an executing request: `renewed`, `lost` (another process
+   * reported the request unknown) or `failed` (the store said no; tried again at the next beat).
+   */
+  leaseRenewal(outcome: 'renewed' | 'lost' | 'failed'): void;
 }
 
 /**
@@ -32,6 +39,21 @@ export function createMetrics(
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const storeLatency = new Histogram({
+    name: 'domainops_store_operation_duration_seconds',
+    help: 'Store operation latency (retries included), by operation and outcome (ok or error)',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    registers: [registry],
+  });
+  const leaseRenewals = new Counter({
+    name: 'domainops_lease_renewals_total',
+    help: 'Renewals of the lease on a request this process is executing, by outcome (renewed; lost: another process reported it unknown; failed: the store could not be written)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  // Shown at 0 from the start, so that a dashboard's rate() has a series before the first renewal.
+  for (const outcome of ['renewed', 'lost', 'failed']) leaseRenewals.inc({ outcome }, 0);
   new Gauge({
     name: 'domainops_pending_approvals',
     help: 'Requests waiting for approval',
@@ -61,6 +83,12 @@ export function createMetrics(
     },
     vendorAttempt(attempt) {
       latency.observe({ vendor: attempt.vendor, status: String(attempt.status) }, attempt.seconds);
+    },
+    storeOperation(operation, seconds, ok) {
+      storeLatency.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds);
+    },
+    leaseRenewal(outcome) {
+      leaseRenewals.inc({ outcome });
     },
   };
 }

@@ -435,7 +435,7 @@ describe('Yandex Organization Manager echoing the IAM token', () => {
     );
     const error = await failure(yandexStatic(), { action: 'validate', domain: 'corp.ru' });
     expect(error.code).toBe('vendor_operation_failed');
-    expect(error.hint).toContain('_yandex-verification.corp.ru TXT');
+    expect(error.hint).toContain('`_yandex-verification.corp.ru` TXT');
     expectNone(error, [YC_IAM_TOKEN]);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { VendorClient } from '../../adapters/types.ts';
-import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
+import { startWebexFake, type WebexFake, webexOrg } from '../../adapters/webex-identity/sandbox.ts';
 import { createVendorClient, everythingShown, fastHttp, rejection, targetFrom } from './helpers.ts';
 
 const ORG = 'ciscospark://us/ORGANIZATION/1eb65fdf';
@@ -20,11 +20,10 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => {
-  fake.state.orgs.set(ORG, {
-    verified: new Set(['abc.com', 'corp.com', 'old.com']),
-    claimed: new Set(['abc.com', 'corp.com']),
-    pending: new Set(),
-  });
+  fake.state.orgs.set(
+    ORG,
+    webexOrg({ verified: ['abc.com', 'corp.com', 'old.com'], claimed: ['abc.com', 'corp.com'] }),
+  );
   fake.state.accessTokens.clear();
   staticToken = fake.issueAccessToken();
   fake.state.clients.set('client-1', { secret: CLIENT_SECRET });

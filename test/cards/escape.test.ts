@@ -4,12 +4,7 @@ import type { Card } from '../../src/core/cards/model.ts';
 import { clipBytes } from '../../src/platforms/shared/escape.ts';
 import { slackCode, slackText } from '../../src/platforms/slack/escape.ts';
 import { renderBlockKit } from '../../src/platforms/slack/render.ts';
-import {
-  adaptiveCode,
-  adaptiveText,
-  isMarkdownInert,
-  webexMarkdown,
-} from '../../src/platforms/webex/escape.ts';
+import { adaptiveText, webexMarkdown } from '../../src/platforms/webex/escape.ts';
 import { fallbackText, renderAdaptiveCard } from '../../src/platforms/webex/render.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from './limits.ts';
 import { bob, CONTEXT, HOSTILE, record, replyFor } from './samples.ts';
@@ -60,23 +55,20 @@ describe('escaping of text from people and vendors', () => {
     expect(adaptiveText('[link](http://evil)')).toBe('[link]\u200b(http://evil)');
   });
 
-  it('keeps copyable values exact', () => {
+  it('keeps copyable values exact in Slack code', () => {
     for (const value of [
       '_yc-domain-validation.corp.ru',
       'yc-domain-validation=9f2c4e1a7b3d5f608e1c2a4b6d8f0e13',
       'cisco-ci-domain-verification=3f1c2a9e7b5d4c8f0a1e2d3c4b5a6978',
       'v=spf1 include:_spf.corp.com ~all',
+      'unclaim <domain> [in <target>]',
     ]) {
-      if (!value.includes('~')) expect(isMarkdownInert(value)).toBe(true);
-      if (!value.includes('~')) expect(adaptiveCode(value)).toBe(value);
-      expect(slackCode(value)).toBe(value);
+      expect(slackCode(value).replace(/&lt;/g, '<').replace(/&gt;/g, '>')).toBe(value);
     }
     // Slack decodes these entities on display: the value reads exactly as given.
     expect(slackCode('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
     // Only a run of three backticks (which would close the block) is broken.
     expect(slackCode('a``b```c')).toBe('a``b`\u200b``c');
-    // A value markdown would format is neutralised on Webex instead of shown wrong.
-    expect(adaptiveCode('*x*')).toBe('∗x∗');
   });
 
   it('cuts on a character boundary within a byte budget', () => {
@@ -111,12 +103,15 @@ describe('hostile text on rendered cards', () => {
   it.each([
     ['deny reason', denied],
     ['vendor message', vendorFailure],
-  ])('%s cannot mention, link or format on either platform', (_name, reply) => {
+  ])('%s cannot mention, link or format on either platform', (name, reply) => {
     const card = cardForReply(reply, CONTEXT);
     const webex = renderAdaptiveCard(card);
     assertAdaptiveCard(webex);
-    const webexJson = JSON.stringify(webex);
-    expect(webexJson).not.toMatch(/<@|<!|\]\(|<http/);
+    // TextBlocks and facts read markdown: there it is neutralised. TextRuns read none (Adaptive
+    // Cards schema, TextRun: "Markdown is not supported"), and Adaptive Cards have no mentions.
+    const { markdown, runs } = adaptiveStrings(webex);
+    expect(markdown.join('\n')).not.toMatch(/<@|<!|\]\(|<http|\*urgent\*/);
+    if (name === 'vendor message') expect(runs.join('\n')).toContain('<@all> [click](http://evil)');
     const slack = renderBlockKit(card);
     assertBlockKitLimits(slack.blocks);
     const slackJson = JSON.stringify(slack);
@@ -134,6 +129,29 @@ describe('hostile text on rendered cards', () => {
       sections: [{ kind: 'list', title: 'Verified domains', items: ['<!channel>.corp.com', '*x*.corp.com'] }],
     };
     expect(JSON.stringify(renderBlockKit(card).blocks)).toContain('&lt;!channel&gt;.corp.com');
-    expect(JSON.stringify(renderAdaptiveCard(card))).toContain('∗x∗.corp.com');
+    // An Adaptive list item is a TextRun: shown as given, never formatted.
+    expect(adaptiveStrings(renderAdaptiveCard(card)).runs).toContain('• *x*.corp.com');
   });
 });
+
+/** The strings of an Adaptive Card that renderers read as markdown, and the TextRuns (read as is). */
+function adaptiveStrings(content: unknown): { markdown: string[]; runs: string[] } {
+  const markdown: string[] = [];
+  const runs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const el = node as Record<string, unknown>;
+    if (el.type === 'TextBlock' && typeof el.text === 'string') markdown.push(el.text);
+    if (el.type === 'TextRun' && typeof el.text === 'string') runs.push(el.text);
+    if (el.type === 'FactSet') {
+      for (const f of el.facts as { title: string; value: string }[]) markdown.push(f.title, f.value);
+    }
+    for (const value of Object.values(el)) walk(value);
+  };
+  walk(content);
+  return { markdown, runs };
+}

@@ -147,6 +147,46 @@ function yandexRecord(action: 'validate' | 'domain', domain: YandexDomain): Requ
   });
 }
 
+/** A Yandex lifecycle request (add, list, delete) as the workflow stores it, with its result. */
+function yandexLifecycleRecord(
+  call: { action: string; domain?: string },
+  result: VendorResult | undefined,
+  over: Partial<RequestRecord> = {},
+): RequestRecord {
+  return record({
+    id: `r-${call.action.replace(/-/g, '').slice(0, 8).padEnd(8, '0')}`,
+    action: call.action,
+    target: 'yc-sso',
+    call,
+    subject: call.domain ?? '',
+    status: 'succeeded',
+    ...(call.action === 'list-domains' ? { requester: carol, rule: 'reads', approvals: [] } : approvedByBob),
+    ...(result === undefined ? {} : { result }),
+    ...over,
+  });
+}
+
+/** `n` domains of a federation: every status in turn. */
+function yandexDomains(n: number): YandexDomain[] {
+  const statuses = ['VALID', 'NEED_TO_VALIDATE', 'VALIDATING', 'INVALID', 'DELETING'];
+  return Array.from({ length: n }, (_, i) =>
+    yandexDomain(statuses[i % statuses.length]!, { domain: i === 0 ? 'corp.ru' : `d${i}.corp.ru` }),
+  );
+}
+
+/** A domain as add-domain returns it: waiting for its record, no validation tried yet. */
+function justAdded(): YandexDomain {
+  const { statusCode: _none, ...domain } = yandexDomain('NEED_TO_VALIDATE');
+  return domain;
+}
+
+const deletionProtected = {
+  code: 'deletion_protected',
+  message: 'abc.com is protected from deletion in userpool pool-example: domainops sent no DELETE',
+  hint: 'turn off the deletion protection of abc.com in userpool pool-example (Yandex Cloud console), then run `delete-domain abc.com` again',
+  vendor: 'yandex',
+};
+
 function pendingRecords(n: number): RequestRecord[] {
   return Array.from({ length: n }, (_, i) =>
     record({
@@ -188,6 +228,21 @@ const ok = (action: string, result: unknown, answer: MetaAnswer, text = '(plain 
   exitCode: ExitCode.ok,
 });
 
+/** `validate` of a domain whose record is not published: the hint names the record, in backticks. */
+const unpublished = {
+  code: 'vendor_operation_failed',
+  message:
+    'Yandex could not validate corp.ru in federation bpf3crucp1v2example: DNS TXT record for corp.ru not found (operation bpfop0example01, gRPC code 9)',
+  hint: 'publish this DNS record, wait for DNS, then run `validate corp.ru` again: `_yc-domain-validation.corp.ru` TXT `yc-domain-validation=9f2c4e1a7b3d5f608e1c2a4b6d8f0e13`',
+  vendorMessage: 'DNS TXT record for corp.ru not found',
+  vendor: 'yandex',
+};
+
+function unpublishedRecord(): RequestRecord {
+  const { result: _none, ...failed } = yandexRecord('validate', yandexDomain('NEED_TO_VALIDATE'));
+  return { ...failed, status: 'failed', error: unpublished };
+}
+
 const unknownError = {
   code: 'outcome_unknown',
   message: 'the connection to Webex was lost after the request was sent',
@@ -213,6 +268,14 @@ export const SAMPLES: Record<string, Reply> = {
       target: 'f5-acme',
       call: { action: 'unassign-owner', email: 'dave@corp.com' },
       subject: 'dave@corp.com',
+    }),
+  ),
+  'approval-assign-owner': replyFor(
+    record({
+      action: 'assign-owner',
+      target: 'f5-acme',
+      call: { action: 'assign-owner', email: 'carol@corp.com' },
+      subject: 'carol@corp.com',
     }),
   ),
   running: replyFor(record({ status: 'executing', ...approvedByBob }), { decision: 'approve' }),
@@ -272,9 +335,70 @@ export const SAMPLES: Record<string, Reply> = {
     }),
     { action: 'approve' },
   ),
+  'result-assign-owner': replyFor(
+    record({
+      action: 'assign-owner',
+      target: 'f5-acme',
+      call: { action: 'assign-owner', email: 'carol@corp.com' },
+      subject: 'carol@corp.com',
+      status: 'succeeded',
+      ...approvedByBob,
+      result: { action: 'assign-owner', email: 'carol@corp.com', raw: {} },
+    }),
+    { action: 'approve' },
+  ),
   'result-validate-pending': replyFor(yandexRecord('validate', yandexDomain('NEED_TO_VALIDATE'))),
   'result-validate-valid': replyFor(yandexRecord('validate', yandexDomain('VALID'))),
   'result-domain-validating': replyFor(yandexRecord('domain', yandexDomain('VALIDATING'))),
+  'result-add-domain': replyFor(
+    yandexLifecycleRecord(
+      { action: 'add-domain', domain: 'corp.ru' },
+      {
+        action: 'add-domain',
+        domain: justAdded(),
+        operationId: 'bpfop0example02',
+        raw: {},
+      },
+    ),
+    { action: 'approve' },
+  ),
+  'result-list-domains': replyFor(
+    yandexLifecycleRecord(
+      { action: 'list-domains' },
+      { action: 'list-domains', domains: yandexDomains(3), pages: 1 },
+    ),
+  ),
+  'result-list-domains-long': replyFor(
+    yandexLifecycleRecord(
+      { action: 'list-domains' },
+      { action: 'list-domains', domains: yandexDomains(420), pages: 5 },
+    ),
+  ),
+  'result-list-domains-empty': replyFor(
+    yandexLifecycleRecord({ action: 'list-domains' }, { action: 'list-domains', domains: [], pages: 1 }),
+  ),
+  'approval-delete-domain': replyFor(
+    record({
+      action: 'delete-domain',
+      target: 'yc-sso',
+      call: { action: 'delete-domain', domain: 'old.corp.ru' },
+      subject: 'old.corp.ru',
+    }),
+  ),
+  'result-delete-domain': replyFor(
+    yandexLifecycleRecord(
+      { action: 'delete-domain', domain: 'old.corp.ru' },
+      { action: 'delete-domain', domain: 'old.corp.ru', operationId: 'bpfop0example03', raw: {} },
+    ),
+    { action: 'approve' },
+  ),
+  'error-deletion-protected': replyFor(
+    yandexLifecycleRecord({ action: 'delete-domain', domain: 'abc.com' }, undefined, {
+      status: 'failed',
+      error: deletionProtected,
+    }),
+    { action: 'approve', exitCode: ExitCode.vendor, error: deletionProtected },
+  ),
   'error-vendor': replyFor(
     record({
       action: 'unverify',
@@ -303,6 +427,10 @@ export const SAMPLES: Record<string, Reply> = {
       },
     },
   ),
+  'error-validate-unpublished': replyFor(unpublishedRecord(), {
+    exitCode: ExitCode.vendor,
+    error: unpublished,
+  }),
   'error-usage': {
     kind: 'error',
     status: 'failed',

@@ -146,7 +146,7 @@ describe('exec against the vendors (local fakes)', () => {
     expect(run.code).toBe(4);
     const record = yandex.state.scopes.get('federation:fed1')!.get('corp.kz')!.challenges[0]!.dnsChallenge;
     expect(run.stderr).toContain(
-      `publish this DNS record, wait for DNS, then run \`validate corp.kz\` again: ${record.name} TXT "${record.value}"`,
+      `publish this DNS record, wait for DNS, then run \`validate corp.kz\` again: \`${record.name}\` TXT \`${record.value}\``,
     );
     const shown = await cli(['exec', '--as', 'carol@corp.com', 'domain corp.kz', '--config', config], env);
     expect(shown.stdout).toMatch(/corp.kz needs validation/);

@@ -91,3 +91,26 @@ describe('a container started without a mounted config', () => {
     expect(lines[0]).toMatch(/README, "Docker"/);
   });
 });
+
+describe('--sandbox', () => {
+  it('runs a command against the built-in vendor sandbox with the example config, no config file needed', async () => {
+    const dir = (await import('node:fs')).mkdtempSync(
+      (await import('node:path')).join((await import('node:os')).tmpdir(), 'domainops-sbx-'),
+    );
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const run = await cli(['--sandbox', 'exec', '--as', 'carol@corp.com', '--json', 'domain corp.ru'], {});
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        status: 'succeeded',
+        action: 'domain',
+        target: 'yc-sso',
+      });
+      const refused = await cli(['--sandbox', '--config', 'x.yaml', 'pending'], {});
+      expect(refused.code).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -1,8 +1,10 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { configPath, parseConfig } from '../../src/config/load.ts';
+import { configPath, loadConfig, parseConfig } from '../../src/config/load.ts';
 import { evaluate } from '../../src/core/policy/policy.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { modules } from '../../src/modules.ts';
+import { EXAMPLE_CONFIG } from '../../src/sandbox/index.ts';
 
 const FILE = '/etc/domainops/domainops.yaml';
 
@@ -65,7 +67,7 @@ describe('the configuration example of design.md', () => {
   it('loads as written', () => {
     const config = parseConfig(DESIGN_EXAMPLE, FILE, {});
     expect(Object.keys(config.targets)).toEqual(['webex-prod', 'f5-acme', 'yc-sso']);
-    expect(config.store).toBe('/etc/domainops/data/domainops.db');
+    expect(config.store).toEqual({ location: '/etc/domainops/data/domainops.db', lease: 60_000 });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 });
     expect(config.chat.slack?.apiUrl).toBe('https://slack.com/api/');
     expect(config.chat.slack?.command).toBe('/domainops');
@@ -155,5 +157,51 @@ ${text}`;
       'policy.rules[0].domains[3]',
       'policy.rules[0].domains[4]',
     ]);
+  });
+});
+
+describe('the shipped example config (manifest/domainops.example.yaml): its rules', () => {
+  const config = loadConfig(EXAMPLE_CONFIG, {});
+  const { grammar } = modules;
+  /** The example's target of the vendor that runs `action`. */
+  const targetOf = (action: string): string =>
+    Object.values(config.targets).find((t) => t.vendor === grammar.vendorOf(action))!.name;
+  const decide = (action: string, who: string) =>
+    evaluate(config.policy, {
+      action,
+      target: targetOf(action),
+      subject: grammar.byAction(action)?.args[0]?.kind === 'email' ? 'hello@example.com' : 'shop.corp.com',
+      actor: { platform: 'local', id: who, email: who },
+    }).decision;
+
+  const CHANGES = [
+    'add-domain',
+    'verify',
+    'claim',
+    'assign-owner',
+    'unclaim',
+    'unverify',
+    'delete-domain',
+    'unassign-owner',
+  ];
+  const NO_APPROVAL = ['domain', 'list-domains', 'verify-token', 'validate'];
+
+  it('names every vendor command of domainops in one rule', () => {
+    expect([...CHANGES, ...NO_APPROVAL].sort()).toEqual([...grammar.vendorActions].sort());
+    for (const action of grammar.vendorActions) {
+      expect(config.policy.rules.filter((r) => r.actions.includes(action)).length, action).toBe(1);
+    }
+  });
+
+  it.each(CHANGES)('%s is a change: an identity admin asks, another approves; helpdesk may not', (action) => {
+    expect(decide(action, 'alice@corp.com')).toBe('approval');
+    expect(decide(action, 'carol@corp.com')).toBe('reject');
+    expect(decide(action, 'eve@corp.com')).toBe('reject');
+  });
+
+  it.each(NO_APPROVAL)('%s needs no approval, for admins and helpdesk alike', (action) => {
+    expect(decide(action, 'alice@corp.com')).toBe('allow');
+    expect(decide(action, 'carol@corp.com')).toBe('allow');
+    expect(decide(action, 'eve@corp.com')).toBe('reject');
   });
 });

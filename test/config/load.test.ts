@@ -41,7 +41,7 @@ describe('config loader', () => {
     const target = config.targets['webex-prod'] as Target;
     expect(target.vendor).toBe('webex');
     expect(target.vendor === 'webex' && target.apiUrl).toBe('https://webexapis.com/v1');
-    expect(config.store).toBe('/etc/domainops/data/domainops.db');
+    expect(config.store).toEqual({ location: '/etc/domainops/data/domainops.db', lease: 60_000 });
     expect(config.server).toEqual({ host: '127.0.0.1', port: 3000 });
     expect(config.policy.rules[0]!.approval).toEqual({
       kind: 'required',
@@ -94,7 +94,7 @@ describe('config loader', () => {
     ['unknown key', 'orgId:', 'orgid:', /Unrecognized key/],
     ['bad url', 'vendor: webex', 'vendor: webex\n    apiUrl: not a url', /expected an http\(s\) URL/],
     ['bad duration', 'expires: 1h', 'expires: soon', /"soon" is not a duration/],
-    ['unknown action', 'actions: [unclaim]', 'actions: [delete]', /actions are: unclaim/],
+    ['unknown action', 'actions: [unclaim]', 'actions: [delete]', /actions are: .*\bunclaim\b/],
     ['unknown group', 'requesters: [admins]', 'requesters: [admns]', /"admns" is not an email/],
     ['count too large', 'count: 1', 'count: 3', /needs 3 approvals but the approvers name only 2/],
     [

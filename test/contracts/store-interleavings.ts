@@ -113,7 +113,7 @@ async function scenario(
   >();
 
   const execute = async (_target: string, call: VendorCall): Promise<VendorResult> => {
-    const subject = 'domain' in call ? call.domain : call.email;
+    const subject = 'domain' in call ? call.domain : 'email' in call ? call.email : call.action;
     calls.set(subject, (calls.get(subject) ?? 0) + 1);
     const mode = behaviour[nextMode++ % behaviour.length]!;
     if (mode === 'slow') await new Promise((r) => setImmediate(r));

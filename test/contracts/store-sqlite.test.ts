@@ -1,5 +1,6 @@
 /** The store contract (test/contracts/store.ts) for the SQLite store module: in memory and in a file. */
 import { join } from 'node:path';
+import { storeSetting } from '../../src/config/store.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import type { RequestStore } from '../../src/core/requests/store.ts';
 import { sqliteStore } from '../../src/stores/sqlite/index.ts';
@@ -7,19 +8,19 @@ import { tempDir } from '../core/requests/helpers.ts';
 import { storeContract } from './store.ts';
 
 storeContract('sqlite (:memory:)', async () => {
-  const store = sqliteStore.open(':memory:', { clock: systemClock });
+  const store = sqliteStore.open(storeSetting(':memory:'), { clock: systemClock });
   return { store, cleanup: () => store.close() };
 });
 
 storeContract('sqlite (temporary file)', async () => {
   const folder = tempDir();
   const file = join(folder.dir, 'domainops.db');
-  let current: RequestStore = sqliteStore.open(file, { clock: systemClock });
+  let current: RequestStore = sqliteStore.open(storeSetting(file), { clock: systemClock });
   return {
     store: current,
     async reopen() {
       await current.close();
-      current = sqliteStore.open(file, { clock: systemClock });
+      current = sqliteStore.open(storeSetting(file), { clock: systemClock });
       return current;
     },
     async cleanup() {

@@ -4,7 +4,7 @@
  * factory for fresh, empty stores:
  *
  *     storeContract('sqlite (:memory:)', async () => {
- *       const store = sqliteStore.open(':memory:', { clock: systemClock });
+ *       const store = sqliteStore.open(storeSetting(':memory:'), { clock: systemClock });
  *       return { store, cleanup: () => store.close() };
  *     });
  *

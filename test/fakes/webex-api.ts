@@ -73,7 +73,7 @@ export interface FakeWebhook {
   resource: string;
   event: string;
   secret?: string;
-  status: 'active';
+  status: 'active' | 'inactive';
   created: string;
 }
 
@@ -198,6 +198,19 @@ export async function startWebexApiFake(): Promise<WebexApiFake> {
         created: now(),
       };
       webhooks.push(hook);
+      return { status: 200, json: hook };
+    }
+    if (method === 'PUT' && path.startsWith('/v1/webhooks/')) {
+      // Webex "Update a Webhook": name and targetUrl required; secret and status may change.
+      const hook = webhooks.find((w) => w.id === id);
+      if (!hook) return notFound('webhook');
+      const body = jsonBody(request) as Partial<FakeWebhook>;
+      if (typeof body.name !== 'string' || typeof body.targetUrl !== 'string') {
+        return { status: 400, json: { message: 'name and targetUrl are required' } };
+      }
+      Object.assign(hook, { name: body.name, targetUrl: body.targetUrl });
+      if (body.secret !== undefined) hook.secret = body.secret;
+      if (body.status !== undefined) hook.status = body.status;
       return { status: 200, json: hook };
     }
     if (method === 'DELETE' && path.startsWith('/v1/webhooks/')) {

@@ -1,7 +1,11 @@
-/** ChatService → Platform.notify: who is told about a change, and what a failing platform does. */
+/**
+ * ChatService → Platform.notify: who is told about a change, and what a failing platform does;
+ * what a platform gets: the reply and its card model, rendered only in the formats it asks for.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { type App, createApp } from '../../src/app.ts';
+import type { Card } from '../../src/core/cards/model.ts';
 import { type ChatService, createChatService, type RequestUpdate } from '../../src/core/chat.ts';
 import type { Platform, PlatformName } from '../../src/core/platform.ts';
 import type { Actor } from '../../src/core/policy/actor.ts';
@@ -16,6 +20,8 @@ let webex: WebexFake;
 let app: App;
 let chat: ChatService;
 let logLines: string[] = [];
+/** The app's clock: real time, moved on by a test that lets requests expire. */
+let skew = 0;
 const told: Record<string, RequestUpdate[]> = { slack: [], webex: [], local: [] };
 
 function platform(name: PlatformName, fail = false): Platform {
@@ -36,7 +42,7 @@ beforeAll(async () => {
   webex = await startWebexFake({ orgs: { [ORG]: { claimed: ['abc.com', 'def.com'] } } });
   webex.state.accessTokens.add(TOKEN);
   const config = webexConfig(webex.apiUrl, TOKEN);
-  app = createApp(config);
+  app = createApp(config, { now: () => Date.now() + skew });
   const captured = capturedLogger();
   logLines = captured.lines;
   chat = createChatService(app, { logger: captured.logger });
@@ -92,7 +98,11 @@ describe('ChatService notifications', () => {
   it('tells every platform about a change nobody made on a platform (an expiry)', async () => {
     reset();
     const asked = await chat.message({ text: 'unclaim abc.com', actor: alice });
-    const record = { ...recordOf(asked!.reply)!, status: 'expired' as const };
+    // Stored as expired by the sweep: what is told is claimed against the stored state.
+    skew += 24 * 60 * 60_000;
+    const expired = await app.workflow().sweep();
+    const record = expired.find((r) => r.id === recordOf(asked!.reply)!.id)!;
+    expect(record.status).toBe('expired');
     await chat.changed([record]);
     for (const name of ['slack', 'webex', 'local']) {
       const [update, ...more] = told[name]!;
@@ -102,5 +112,24 @@ describe('ChatService notifications', () => {
       expect(update?.result.reply.text).toMatch(/expired without enough approvals/);
       expect(update?.result.card.title).toMatch(/Expired/);
     }
+  });
+});
+
+describe('ChatReply', () => {
+  it('carries the card model, and renders a format only when asked, once per renderer', async () => {
+    const result = await chat.message({ text: 'pending', actor: bob });
+    expect(result?.card).toMatchObject({ kind: 'pending', title: expect.any(String) });
+    // Nothing is rendered for a platform that does not ask (no wire format is part of the reply).
+    expect(Object.keys(result ?? {}).sort()).toEqual(['card', 'render', 'reply']);
+    const seen: Card[] = [];
+    const renderer = (card: Card) => {
+      seen.push(card);
+      return { title: card.title };
+    };
+    const first = result!.render(renderer);
+    expect(result!.render(renderer)).toBe(first);
+    expect(seen).toEqual([result!.card]);
+    // Another renderer (another platform's format) is its own.
+    expect(result!.render((card) => card.sections.length)).toBe(result!.card.sections.length);
   });
 });

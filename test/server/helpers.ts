@@ -45,5 +45,5 @@ export function capturedLogger(): { logger: Logger; lines: string[] } {
       done();
     },
   });
-  return { logger: createLogger({ stream, level: 'debug' }), lines };
+  return { logger: createLogger({ stream, level: 'debug', env: {} }), lines };
 }

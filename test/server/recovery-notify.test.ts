@@ -87,7 +87,7 @@ describe('recovery at start', () => {
         return new Promise(() => {});
       },
     };
-    const first = openSqliteStore(config.store);
+    const first = openSqliteStore(config.store.location);
     const chat = createChatService(createApp(config, { store: first, http: hanging }));
     const origin = { platform: 'slack' as const, channel: 'C0OPS', threadTs: '1712.0001' };
     void chat.message({ text: 'unclaim abc.com', actor: alice, origin });

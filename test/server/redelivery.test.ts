@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { createApp, replyDocument } from '../../src/app.ts';
 import { parseConfig } from '../../src/config/load.ts';
+import { storeSetting } from '../../src/config/store.ts';
 import type { Config } from '../../src/config/types.ts';
 import type { RequestUpdate } from '../../src/core/chat.ts';
 import type { Platform } from '../../src/core/platform.ts';
@@ -123,7 +124,7 @@ describe('a delivery replayed after a restart', () => {
   });
 
   it('is marked as a redelivery in the app’s reply, outside the JSON document', async () => {
-    const app = createApp({ ...config, store: ':memory:' });
+    const app = createApp({ ...config, store: storeSetting(':memory:') });
     try {
       const first = await app.handle('unclaim def.com', bob, { deliveryKey: 'k-1' });
       const again = await app.handle('unclaim def.com', bob, { deliveryKey: 'k-1' });

@@ -145,7 +145,17 @@ function approvalCard(record: RequestRecord, context: CardContext): Card {
         ],
       },
       { kind: 'context', text: context.present.grammar.byAction(record.action)?.description ?? '' },
+      ...warningSections(record, context),
       { kind: 'facts', facts },
+      ...(record.request === undefined
+        ? []
+        : [
+            {
+              kind: 'code' as const,
+              label: 'Vendor request you approve (secrets redacted)',
+              value: requestText(record.request),
+            },
+          ]),
       {
         kind: 'context',
         text: `The requester cannot approve. Or type: approve ${record.id}, or deny ${record.id} [reason]`,
@@ -156,6 +166,14 @@ function approvalCard(record: RequestRecord, context: CardContext): Card {
       { action: 'deny', requestId: record.id, label: 'Deny' },
     ],
   };
+}
+
+/** What approving this call does, when its command warns (an approver reads it before clicking). */
+function warningSections(record: RequestRecord, context: CardContext): Section[] {
+  const warning = context.present.callWarning(record.call);
+  return warning === undefined
+    ? []
+    : [{ kind: 'text', text: [{ text: 'Warning: ', style: 'bold' }, { text: warning }] }];
 }
 
 /** Denied, expired or cancelled: the card that replaces the approval request. */
@@ -200,6 +218,7 @@ function shortFacts(record: RequestRecord, context: CardContext): Fact[] {
   return [
     { label: 'Target', value: labelOf(record.target, context) },
     { label: 'Requested by', value: describeActor(record.requester) },
+    ...(record.reason === undefined ? [] : [{ label: 'Reason', value: record.reason }]),
     idFact(record),
   ];
 }

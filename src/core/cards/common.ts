@@ -32,7 +32,10 @@ export function labelOf(name: string, context: CardContext): string {
 
 /** `unclaim abc.com in prod`: how a request is named in titles. */
 export function requestName(record: RequestRecord, context: CardContext): string {
-  return `${record.action} ${context.present.subject(record.action, record.subject)} in ${record.target}`;
+  const subject = context.present.subject(record.action, record.subject);
+  return subject === ''
+    ? `${record.action} in ${record.target}`
+    : `${record.action} ${subject} in ${record.target}`;
 }
 
 /** The facts every request card repeats: what, where, who, when (the id goes last, see `idFact`). */
@@ -48,6 +51,7 @@ export function requestFacts(record: RequestRecord, context: CardContext): Fact[
     { label: 'Requested at', value: cardTime(record.createdAt) },
   ];
   facts.push(...context.present.callFacts(record.call));
+  if (record.reason !== undefined) facts.push({ label: 'Reason', value: record.reason });
   return facts;
 }
 

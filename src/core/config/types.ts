@@ -22,6 +22,8 @@ export interface PolicyRule {
   targets?: string[];
   requesters: string[];
   approval: Approval;
+  /** `required`: a command this rule decides must give `because <why>`. */
+  reason?: 'optional' | 'required';
 }
 
 export interface PolicyConfig {
@@ -36,12 +38,37 @@ export interface PolicyConfig {
 // biome-ignore lint/suspicious/noEmptyInterface: platform modules merge their members into it
 export interface ChatConfigs {}
 
+/**
+ * The `store:` setting, as the store modules take it (`accepts`, `open`): a string in the file
+ * (a path, `:memory:`, a URL, or `env:NAME` naming a variable that holds one) or
+ * `{ url, password, lease }`.
+ */
+export interface StoreSetting {
+  /**
+   * Where the store is: an absolute path, `:memory:`, or a URL a store module recognises. Never
+   * holds a password (one written in the URL is moved to `password`), so it may be printed and
+   * logged.
+   */
+  location: string;
+  /** Where `location` came from when the file does not hold it: `env DATABASE_URL`. */
+  from?: string;
+  /**
+   * The password a database server asks for: `password:` (env:/file:), or the one the URL
+   * carried. Never shown: String(), JSON and inspect say [REDACTED].
+   */
+  password?: Pick<Secret, 'reveal' | 'source'>;
+  /** The password was written inside the URL in the config file itself (check-config warns). */
+  inlinePassword?: boolean;
+  /** How long a silent replica's executing request waits before it is reported unknown (ms). */
+  lease: number;
+}
+
 /** A loaded, validated domainops.yaml. */
 export interface Config {
   /** The file it was read from (absolute), for messages. */
   source: string;
-  /** The `store:` setting: a path (absolute) or a URL the store modules recognise. */
-  store: string;
+  /** The `store:` setting: where the store is, and how to reach it. */
+  store: StoreSetting;
   targets: Record<string, TargetBase>;
   policy: PolicyConfig;
   server: { host: string; port: number };

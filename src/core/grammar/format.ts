@@ -8,9 +8,11 @@ export function formatCommand(command: Command): string {
   if (isVendorCommand(command)) {
     return [
       command.action,
-      command.subject,
+      // A command that takes no subject (`list-domains`) has an empty one.
+      ...(command.subject === '' ? [] : [command.subject]),
       ...(command.target === undefined ? [] : ['in', command.target]),
       ...command.flags,
+      ...(command.reason === undefined ? [] : ['because', command.reason]),
     ].join(' ');
   }
   switch (command.action) {

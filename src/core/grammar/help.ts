@@ -23,6 +23,7 @@ function overview(index: CommandIndex): string {
     ...lines,
     '',
     'in <target> may be left out when exactly one configured target can run the command.',
+    'A command that calls a vendor may end with because <why> (free text, at most 500 characters).',
     'Type help <command> for details and an example.',
   ].join('\n');
 }
@@ -33,6 +34,7 @@ function commandPage(spec: CommandSpec): string {
   lines.push('');
   if (spec.vendor !== null) {
     lines.push(`Runs on: ${spec.vendor} targets`);
+    lines.push('Reason: end the command with because <why> (a rule may require one)');
     lines.push(
       spec.destructive
         ? 'Destructive: yes; the policy usually asks another admin to approve it first'

@@ -34,17 +34,21 @@ export interface CommandSpec {
   readonly call?: (subject: string, flags: ReadonlySet<string>) => VendorCall;
   /** Vendor commands: facts a request card shows for the call's options. */
   readonly callFacts?: (call: VendorCall) => Fact[];
+  /** Vendor commands: a warning the approval card shows for this call (what approving does). */
+  readonly callWarning?: (call: VendorCall) => string | undefined;
 }
 
 /** A parsed vendor command; `target` is absent when the user left out `in <target>`. */
 export interface VendorCommand {
   readonly action: Action;
-  /** The domain or email the command works on, normalised. */
+  /** The domain or email the command works on, normalised; empty for a command that takes none. */
   readonly subject: string;
   /** The flags given, with their dashes, in table order. */
   readonly flags: readonly string[];
   readonly call: VendorCall;
   readonly target?: string;
+  /** `because <text>`: free text, as typed. */
+  readonly reason?: string;
 }
 
 export type MetaCommand =

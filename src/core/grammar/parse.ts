@@ -146,7 +146,10 @@ function parse(index: CommandIndex, text: string): Command | ParseError {
       action,
     );
   }
-  const unsafe = findFormatting(line);
+  // Free text (a vendor command's `because …`, a deny reason) is kept as typed and shown escaped:
+  // only the strict part before it is checked for mentions and markup.
+  const { strict, freeText } = splitFreeText(line, guess);
+  const unsafe = findFormatting(strict);
   if (unsafe !== undefined) {
     return new ParseError(
       'unsafe_text',
@@ -155,7 +158,9 @@ function parse(index: CommandIndex, text: string): Command | ParseError {
       action,
     );
   }
-  const tokens: Token[] = [...line.matchAll(TOKEN)].map((m) => ({ text: m[0], index: m.index }));
+  // A deny reason is read from the whole line by position (deny <id> <reason…>).
+  const words = guess?.action === 'deny' ? line : strict;
+  const tokens: Token[] = [...words.matchAll(TOKEN)].map((m) => ({ text: m[0], index: m.index }));
   const [verb, ...args] = tokens;
   if (verb === undefined) return new ParseError('empty_command', 'the command is empty', usage);
   const spec = findCommand(verb.text);
@@ -170,7 +175,45 @@ function parse(index: CommandIndex, text: string): Command | ParseError {
       suggestion,
     );
   }
-  return parseArguments(index, spec, args, line);
+  if (freeText !== undefined && spec.call !== undefined) {
+    const reason = freeText.trim();
+    if (reason === '') {
+      return new ParseError('missing_argument', 'because needs a reason after it', spec.usage, spec.action);
+    }
+    const length = [...reason].length;
+    if (length > MAX_REASON_LENGTH) {
+      return new ParseError(
+        'reason_too_long',
+        `the reason is ${length} characters long; at most ${MAX_REASON_LENGTH}`,
+        spec.usage,
+        spec.action,
+      );
+    }
+    const parsed = parseArguments(index, spec, args, strict);
+    return parsed instanceof ParseError || !('call' in parsed) ? parsed : { ...parsed, reason };
+  }
+  return parseArguments(index, spec, args, words);
+}
+
+/**
+ * Where free text starts in a line: after the word `because` in a vendor command, after the id in
+ * `deny <id> …`. `strict` is the part before it (checked as a command), `freeText` the rest.
+ */
+function splitFreeText(line: string, spec: CommandSpec | undefined): { strict: string; freeText?: string } {
+  if (spec?.call !== undefined) {
+    const because = /(^|[\t\p{Zs}])because(?=[\t\p{Zs}]|$)/iu.exec(line);
+    if (because) {
+      const at = because.index + because[1]!.length;
+      return { strict: line.slice(0, at).trimEnd(), freeText: line.slice(at + 'because'.length) };
+    }
+  }
+  if (spec?.action === 'deny') {
+    const words = [...line.matchAll(TOKEN)];
+    const third = words[2];
+    if (third !== undefined)
+      return { strict: line.slice(0, third.index).trimEnd(), freeText: line.slice(third.index) };
+  }
+  return { strict: line };
 }
 
 function parseArguments(
@@ -256,6 +299,7 @@ function parseArguments(
   if (spec.call !== undefined) {
     const given = spec.flags.map((f) => f.name).filter((name) => flags.has(name));
     const base = { action: spec.action, flags: given, ...inTarget };
+    if (fixed.length === 0) return { ...base, subject: '', call: spec.call('', new Set(given)) };
     if (fixed[0]?.kind === 'email') {
       const normalized = normalizeEmail(first ?? '');
       if (!normalized.ok) {

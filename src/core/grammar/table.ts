@@ -114,15 +114,17 @@ const ACTION_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
 /** The command table row of a vendor module's command. */
 export function vendorCommandSpec(vendor: string, spec: VendorCommandSpec): CommandSpec {
-  const subject: ArgSpec =
-    spec.subject === 'domain'
-      ? { name: '<domain>', kind: 'domain', optional: false }
-      : { name: '<email>', kind: 'email', optional: false };
+  const subject: ArgSpec[] =
+    spec.subject === 'none'
+      ? []
+      : spec.subject === 'domain'
+        ? [{ name: '<domain>', kind: 'domain', optional: false }]
+        : [{ name: '<email>', kind: 'email', optional: false }];
   return define(
     {
       action: spec.action,
       aliases: spec.aliases ?? [],
-      args: [subject],
+      args: subject,
       target: true,
       flags: spec.flags ?? [],
       summary: spec.summary,
@@ -131,6 +133,7 @@ export function vendorCommandSpec(vendor: string, spec: VendorCommandSpec): Comm
       example: spec.example,
       call: spec.call,
       ...(spec.facts ? { callFacts: spec.facts } : {}),
+      ...(spec.warning ? { callWarning: spec.warning } : {}),
     },
     vendor,
   );

@@ -10,6 +10,8 @@ export interface PolicyInput {
   target?: string;
   subject?: string;
   actor: Actor;
+  /** The requester's reason (`because …`), for rules with `reason: required`. */
+  reason?: string;
 }
 
 /** An approval a rule requires, with its principals expanded to members for display. */
@@ -35,7 +37,7 @@ export interface RuleCheck {
 }
 
 /** `no_matching_rule`: no rule covers the command; `requester_not_allowed`: some do, none for this requester. */
-export type RejectCode = 'no_matching_rule' | 'requester_not_allowed';
+export type RejectCode = 'no_matching_rule' | 'requester_not_allowed' | 'reason_required';
 
 /** Why the policy decided what it did, structured and as text (`text`) for people. */
 export interface Explanation {
@@ -67,6 +69,11 @@ export function evaluate(policy: PolicyConfig, input: PolicyInput): Decision {
   if (decider === undefined) {
     const reject = explanation.reject!;
     return { decision: 'reject', code: reject.code, reason: reject.reason, explanation };
+  }
+  if (decider.reason === 'required' && (input.reason ?? '').trim() === '') {
+    const reason = `rule "${decider.name}" needs a reason: end the command with because <why>, e.g. ${describeCommand(input)} because <ticket or why>`;
+    const text = `${explanation.text}\nRefused: the rule needs a reason and none was given.`;
+    return { decision: 'reject', code: 'reason_required', reason, explanation: { ...explanation, text } };
   }
   if (decider.approval.kind === 'none') return { decision: 'allow', rule: decider, explanation };
   return { decision: 'approval', rule: decider, approval: explanation.approval!, explanation };

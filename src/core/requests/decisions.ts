@@ -1,6 +1,7 @@
 import type { PolicyConfig } from '../config/types.ts';
 import { type Actor, samePerson } from '../policy/actor.ts';
 import { approverMatches, evaluate, type PolicyInput } from '../policy/policy.ts';
+import type { RedactedRequest } from '../ports.ts';
 import type { ApprovalRecord, ApprovalRequirement, RequestError, RequestRecord } from './model.ts';
 import { notFound, notOpen, type Outcome, outcomeOf } from './outcome.ts';
 import type { AuditActor } from './store.ts';
@@ -12,6 +13,48 @@ interface Deps {
   /** Calls the vendor for a request this caller stored as `executing`. */
   perform: (executing: RequestRecord, trigger: AuditActor) => Promise<Outcome>;
   now: () => number;
+  /** Rebuilds the vendor request of a stored call as the config makes it now (its digest compared). */
+  rebuild?: RebuildRequest;
+}
+
+/** The vendor request a call makes now, redacted, with its digest; throws when it cannot be built. */
+export type RebuildRequest = (request: RequestRecord) => { redacted: RedactedRequest; digest: string };
+
+/**
+ * An approval binds to the exact vendor request shown on the approval card: rebuilt before it runs,
+ * a request whose digest changed (the target's config changed, say) is not sent.
+ */
+function changedRequest(
+  request: RequestRecord,
+  rebuild: RebuildRequest | undefined,
+): { error: RequestError; details: Record<string, unknown> } | undefined {
+  if (rebuild === undefined || request.requestDigest === undefined) return undefined;
+  let now: { redacted: RedactedRequest; digest: string } | undefined;
+  try {
+    now = rebuild(request);
+  } catch {
+    now = undefined;
+  }
+  if (now !== undefined && now.digest === request.requestDigest) return undefined;
+  const was = request.request;
+  const what =
+    now === undefined
+      ? 'the request can no longer be built (its target is gone or changed)'
+      : was !== undefined && was.url !== now.redacted.url
+        ? `it would now go to ${now.redacted.method} ${now.redacted.url} instead of ${was.method} ${was.url}`
+        : 'its body is not the one that was approved';
+  return {
+    error: {
+      code: 'request_changed',
+      message: `the vendor request changed since it was approved: ${what}; nothing was sent`,
+      hint: 'send the command again, so that approvers see and approve the request as it is now',
+    },
+    details: {
+      code: 'request_changed',
+      approved: was ?? null,
+      now: now?.redacted ?? null,
+    },
+  };
 }
 
 /** The policy question a stored request asks, with the requester as actor. */
@@ -21,6 +64,7 @@ export function policyInput(request: RequestRecord): PolicyInput {
     target: request.target,
     subject: request.subject,
     actor: request.requester,
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
   };
 }
 
@@ -58,7 +102,7 @@ export function countApprovals(
  * approvals already given count only if their approvers are still eligible. If the policy now
  * needs no approval, the stored requirement stands.
  */
-export function createDecisions({ t, policy, perform, now }: Deps) {
+export function createDecisions({ t, policy, perform, now, rebuild }: Deps) {
   const approve = async (id: string, actor: Actor): Promise<Outcome> => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const request = await t.load(id);
@@ -109,6 +153,15 @@ export function createDecisions({ t, policy, perform, now }: Deps) {
       const approvals = [...request.approvals, { actor, at: now() }];
       const counted = countApprovals(current, approvals, approvers, request.requester);
       const done = counted >= count;
+      const changed = done ? changedRequest(request, rebuild) : undefined;
+      if (changed !== undefined) {
+        const next: RequestRecord = { ...request, approvals, status: 'rejected', error: changed.error };
+        const stored = await t.write(request, next, [
+          t.event(request, auditActor(actor), 'rejected', 'rejected', changed.details),
+        ]);
+        if (stored) return outcomeOf(stored);
+        continue;
+      }
       const next: RequestRecord = {
         ...request,
         approval: { approvers, count, expiresAt },

@@ -4,7 +4,7 @@ import { scrub } from '../scrub.ts';
 import type { RequestError, RequestRecord } from './model.ts';
 import { errorSummary, notFound, type Outcome, outcomeOf } from './outcome.ts';
 import type { AuditActor, RequestStore } from './store.ts';
-import type { Transitions } from './transitions.ts';
+import { contention, type LeaseTerms, MAX_ATTEMPTS, type Transitions } from './transitions.ts';
 
 export type Execute = (target: string, call: VendorCall) => Promise<VendorResult>;
 
@@ -22,6 +22,18 @@ export interface RunnerOptions {
   onResultNotStored?: (request: RequestRecord, error: unknown) => void;
   /** The background retry stored a result that could not be stored at first. */
   onLateResult?: (record: RequestRecord) => void;
+  /** The lease this process takes on what it runs, and how it keeps it. */
+  lease: LeaseKeeping;
+}
+
+/** What a lease renewal came to: `renewed`; `lost` (another process reported the request unknown); `failed` (the store said no: tried again at the next beat). */
+export type LeaseRenewal = 'renewed' | 'lost' | 'failed';
+
+export interface LeaseKeeping extends LeaseTerms {
+  /** Waits `ms` on the process clock; rejects when `signal` is aborted. */
+  wait(ms: number, signal: AbortSignal): Promise<void>;
+  /** Told of every renewal attempt (the lease renewals of /metrics). */
+  onRenewal?: (outcome: LeaseRenewal) => void;
 }
 
 /** The first wait of the background retry; it doubles up to RETRY_MAX. */
@@ -37,23 +49,105 @@ const RETRY_MAX_MS = 60_000;
  */
 export function createRunner(store: RequestStore, t: Transitions, execute: Execute, options: RunnerOptions) {
   let closed = false;
+  const { lease } = options;
+  /** Requests this process is running now: their leases are renewed, and never taken over here. */
+  const running = new Set<string>();
 
-  /** Stores the result; if recovery marked the request `unknown` meanwhile, the late result still lands. */
+  /**
+   * Stores the result. The request may have changed since it was read (a lease renewal, a card
+   * claim: no state change), so a lost write reads it again and retries while it is still this
+   * process's run. If another process reported it `unknown` meanwhile (the lease ran out), the
+   * late result still lands, marked late.
+   */
   const finish = async (executing: RequestRecord, settled: Settled, trigger: AuditActor) => {
     const details = 'error' in settled ? { error: settled.error } : undefined;
-    const stored = await t.write(executing, { ...executing, ...settled }, [
-      t.event(executing, trigger, settled.status, settled.status, details),
-    ]);
-    if (stored) return stored;
-    const current = await store.get(executing.id);
-    if (current?.status === 'unknown' && current.error?.code === 'interrupted') {
-      const { error: _interrupted, ...rest } = current;
-      const late = await t.write(current, { ...rest, ...settled }, [
-        t.event(current, trigger, settled.status, settled.status, { ...details, late: true }),
-      ]);
-      if (late) return late;
+    let current: RequestRecord | undefined = executing;
+    for (let i = 0; current !== undefined && i < MAX_ATTEMPTS; i++) {
+      if (current.status === 'executing' && (current.lease?.owner ?? lease.owner) === lease.owner) {
+        const stored = await t.write(current, { ...current, ...settled }, [
+          t.event(current, trigger, settled.status, settled.status, details),
+        ]);
+        if (stored) return stored;
+      } else if (current.status === 'unknown' && current.error?.code === 'interrupted') {
+        const { error: _interrupted, ...rest } = current;
+        const late = await t.write(current, { ...rest, ...settled }, [
+          t.event(current, trigger, settled.status, settled.status, { ...details, late: true }),
+        ]);
+        if (late) return late;
+      } else {
+        return current;
+      }
+      current = await store.get(executing.id);
     }
-    return (await store.get(executing.id)) ?? { ...executing, ...settled };
+    if (current !== undefined) throw contention(executing.id);
+    return { ...executing, ...settled };
+  };
+
+  /**
+   * Writes a new lease deadline on a request this process runs (a compare-and-set, no audit
+   * event, no state change); undefined when the request is no longer this process's run (another
+   * process reported it unknown after the lease ran out).
+   */
+  const renew = async (record: RequestRecord): Promise<RequestRecord | undefined> => {
+    let current: RequestRecord | undefined = record;
+    for (let i = 0; current !== undefined && i < MAX_ATTEMPTS; i++) {
+      if (current.status !== 'executing' || current.lease?.owner !== lease.owner) return undefined;
+      const until = t.now() + lease.duration;
+      const stored = await store.compareAndSet(
+        current.id,
+        current.version,
+        { ...current, lease: { owner: lease.owner, until } },
+        [],
+      );
+      if (stored) return stored;
+      current = await store.get(record.id);
+    }
+    if (current === undefined) return undefined;
+    throw contention(record.id);
+  };
+
+  /**
+   * The heartbeat of one run: every third of the lease, on the process clock, the lease is
+   * renewed, until `release` (which waits for a renewal under way and returns the request as
+   * last written, so the result is written over the latest version). A clock whose waits return
+   * before its time has moved on (a test's instant waits) is made up for in real time: the
+   * heartbeat never spins, and never starves the vendor call's I/O of the event loop.
+   */
+  const keepLease = (executing: RequestRecord) => {
+    let current = executing;
+    const stop = new AbortController();
+    const beat = Math.max(1, Math.floor(lease.duration / 3));
+    const beating = (async () => {
+      for (;;) {
+        try {
+          const from = t.now();
+          await lease.wait(beat, stop.signal);
+          // At least one turn of the event loop between beats, whatever the clock does.
+          await realTimeWait(Math.max(0, beat - (t.now() - from)), stop.signal);
+        } catch {
+          return;
+        }
+        if (stop.signal.aborted) return;
+        try {
+          const renewed = await renew(current);
+          if (renewed === undefined) {
+            lease.onRenewal?.('lost');
+            return;
+          }
+          current = renewed;
+          lease.onRenewal?.('renewed');
+        } catch {
+          lease.onRenewal?.('failed');
+        }
+      }
+    })();
+    return {
+      async release(): Promise<RequestRecord> {
+        stop.abort();
+        await beating;
+        return current;
+      },
+    };
   };
 
   /** Keeps trying to store a result until it is stored or the workflow is closed. */
@@ -80,19 +174,26 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
 
   /** Calls the vendor for a request stored as `executing` (by this caller), then stores the outcome. */
   const perform = async (executing: RequestRecord, trigger: AuditActor): Promise<Outcome> => {
-    let settled: Settled;
+    running.add(executing.id);
     try {
-      settled = { status: 'succeeded', result: await execute(executing.target, executing.call) };
-    } catch (error) {
-      const status = error instanceof VendorFailure && error.outcome === 'failed' ? 'failed' : 'unknown';
-      settled = { status, error: toRequestError(error) };
-    }
-    try {
-      return outcomeOf(await finish(executing, settled, trigger));
-    } catch (error) {
-      options.onResultNotStored?.(executing, error);
-      if (!closed) keepTrying(executing, settled, trigger);
-      return notStored(executing, error);
+      const held = keepLease(executing);
+      let settled: Settled;
+      try {
+        settled = { status: 'succeeded', result: await execute(executing.target, executing.call) };
+      } catch (error) {
+        const status = error instanceof VendorFailure && error.outcome === 'failed' ? 'failed' : 'unknown';
+        settled = { status, error: toRequestError(error) };
+      }
+      const latest = await held.release();
+      try {
+        return outcomeOf(await finish(latest, settled, trigger));
+      } catch (error) {
+        options.onResultNotStored?.(latest, error);
+        if (!closed) keepTrying(latest, settled, trigger);
+        return notStored(latest, error);
+      }
+    } finally {
+      running.delete(executing.id);
     }
   };
 
@@ -111,11 +212,33 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
   return {
     run,
     perform,
+    /** Whether this process is running the request now (its lease is renewed here). */
+    running: (id: string): boolean => running.has(id),
     /** Stops the background retries (the store is about to close). */
     close() {
       closed = true;
     },
   };
+}
+
+/**
+ * Waits `ms` of real time without keeping the process alive (a command line run ends when its
+ * command is answered); rejects when `signal` is aborted. Always lets the event loop turn once.
+ */
+export function realTimeWait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../policy/actor.ts';
-import type { VendorCall, VendorResult } from '../ports.ts';
+import type { RedactedRequest, VendorCall, VendorResult } from '../ports.ts';
 
 /**
  * Where a request is. `pending` → `approved` → `executing` → `succeeded` | `failed` | `unknown`;
@@ -91,6 +91,11 @@ export interface RequestRecord {
   deliveryKey?: string;
   /** Incremented by every stored change: the compare-and-set token. */
   version: number;
+  /** The requester's `because <text>`, as typed. */
+  reason?: string;
+  /** The vendor request an approval binds to (secrets redacted), and its SHA-256 digest. */
+  request?: RedactedRequest;
+  requestDigest?: string;
   /** Opaque JSON a platform keeps with the request, e.g. where its card was posted. */
   conversation?: unknown;
   /**
@@ -99,6 +104,27 @@ export interface RequestRecord {
    * posted there.
    */
   origin?: unknown;
+  /**
+   * While `executing`: which process runs the vendor call (its `Workflow.owner`) and until when
+   * (epoch ms) it answers for it. The process renews `until` while the call runs; once `until`
+   * has passed, any process reports the request `unknown`, and nobody ever runs it again.
+   */
+  lease?: { owner: string; until: number };
+  /** The process (`Workflow.owner`) that made the last state change: followers skip their own. */
+  changedBy?: string;
+  /**
+   * The state (`noticeKey`) whose change was last told to the platforms: with several processes
+   * following the same store, the first to claim a state tells it, the others do not.
+   */
+  told?: string;
+}
+
+/**
+ * What a card shows of a request: its status and how many approvals it has. A change of it is
+ * told to the platforms once (`RequestRecord.told`).
+ */
+export function noticeKey(record: RequestRecord): string {
+  return `${record.status}/${record.approvals.length}`;
 }
 
 /** Crockford's base32 alphabet: no i, l, o, u, so ids survive being read aloud and retyped. */

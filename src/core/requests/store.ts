@@ -78,6 +78,23 @@ export interface RequestStore {
   /** The latest `limit` events (of one request, if given), in the order they happened. */
   listAudit(options: { limit: number; requestId?: string }): Promise<AuditEvent[]>;
   /**
+   * The change feed: audit events appended after `seq` by any process, oldest first, at most
+   * `limit` (default 100). Every state change appends one, so following it from `latestSeq()`
+   * learns of every change another process makes. One indexed read, cheap enough to poll every
+   * half second. A store whose transactions may commit out of `seq` order (a server database)
+   * may leave a gap that fills a moment later: followers read again from the oldest gap
+   * (./replicas.ts), so the store need not wait for it.
+   */
+  changesSince(seq: number, options?: { limit?: number }): Promise<AuditEvent[]>;
+  /** The `seq` of the latest audit event (0 when there is none): where a follower starts. */
+  latestSeq(): Promise<number>;
+  /**
+   * Optional: calls `onChange` soon after any process appended audit events (a server's
+   * notifications), so that followers read `changesSince` at once instead of at their next
+   * poll. Returns a function that stops it. Without it, followers poll.
+   */
+  watch?(onChange: () => void): () => void;
+  /**
    * Whether the store can take writes: the file is still the one opened, there is room, and a
    * small write succeeds. Cheap enough for every /readyz: the write runs at most every few
    * seconds, and at once after an operation failed.

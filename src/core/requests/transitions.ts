@@ -28,6 +28,8 @@ export function contention(id: string): DomainopsError {
 
 /** The primitives every transition is built from: an audit event, a CAS write, expiry on read. */
 export interface Transitions {
+  /** The workflow's clock. */
+  now(): number;
   event(
     request: RequestRecord,
     actor: AuditActor,
@@ -56,10 +58,19 @@ export interface Transitions {
   ): Promise<Outcome>;
 }
 
+/** Who this process is, and how long a lease it takes on the requests it starts running. */
+export interface LeaseTerms {
+  /** This process's id (`Workflow.owner`). */
+  owner: string;
+  /** Milliseconds a lease lasts unless renewed. */
+  duration: number;
+}
+
 export function createTransitions(
   store: RequestStore,
   now: () => number,
   onExpired?: (record: RequestRecord) => void,
+  lease: LeaseTerms = { owner: 'domainops', duration: 60_000 },
 ): Transitions {
   const event: Transitions['event'] = (request, actor, type, to, details) => {
     const e: AuditEvent = { at: now(), requestId: request.id, actor, type, from: request.status };
@@ -67,8 +78,22 @@ export function createTransitions(
     if (details !== undefined) e.details = details;
     return e;
   };
-  const write: Transitions['write'] = (current, next, events) =>
-    store.compareAndSet(current.id, current.version, { ...next, updatedAt: now() }, events);
+  /**
+   * Every state change names this process (`changedBy`); the write that starts a run takes the
+   * lease, and every write that leaves `executing` drops it.
+   */
+  const write: Transitions['write'] = (current, next, events) => {
+    const at = now();
+    const { lease: held, ...rest } = next;
+    const stamped: RequestRecord = { ...rest, updatedAt: at, changedBy: lease.owner };
+    if (next.status === 'executing') {
+      stamped.lease =
+        current.status === 'executing' && held !== undefined
+          ? held
+          : { owner: lease.owner, until: at + lease.duration };
+    }
+    return store.compareAndSet(current.id, current.version, stamped, events);
+  };
   const refresh: Transitions['refresh'] = async (found) => {
     let record = found;
     for (let i = 0; record && i < MAX_ATTEMPTS; i++) {
@@ -86,6 +111,7 @@ export function createTransitions(
     return record;
   };
   return {
+    now,
     event,
     write,
     refresh,

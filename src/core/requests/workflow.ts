@@ -2,11 +2,12 @@ import type { PolicyConfig } from '../config/types.ts';
 import { DomainopsError } from '../errors.ts';
 import type { Actor } from '../policy/actor.ts';
 import { evaluate } from '../policy/policy.ts';
-import type { VendorCall, VendorResult } from '../ports.ts';
-import { createDecisions, rejectedError } from './decisions.ts';
-import { createRunner } from './execution.ts';
-import { newRequestId, normaliseRequestId, type RequestError, type RequestRecord } from './model.ts';
+import type { RedactedRequest, VendorCall, VendorResult } from '../ports.ts';
+import { createDecisions, type RebuildRequest, rejectedError } from './decisions.ts';
+import { createRunner, type LeaseRenewal, realTimeWait } from './execution.ts';
+import { newRequestId, normaliseRequestId, type RequestRecord } from './model.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
+import { claimNotice, createFollower, expireLeases, type Follower, newOwnerId } from './replicas.ts';
 import type { AuditEvent, RequestStore, StoreHealth } from './store.ts';
 import { auditActor, contention, createTransitions, MAX_ATTEMPTS, SYSTEM } from './transitions.ts';
 
@@ -16,6 +17,11 @@ export interface WorkflowOptions {
   store: RequestStore;
   /** Runs the vendor call; throws VendorError on failure (outcome `unknown` when the vendor may have acted). */
   execute(target: string, call: VendorCall): Promise<VendorResult>;
+  /**
+   * Rebuilds a stored request's vendor request as the config makes it now: an approval is bound
+   * to the request it approved, and one whose digest changed is not sent (`request_changed`).
+   */
+  rebuild?: RebuildRequest;
   now?: () => number;
   newId?: () => string;
   /**
@@ -32,6 +38,17 @@ export interface WorkflowOptions {
   onResultNotStored?: (request: RequestRecord, error: unknown) => void;
   /** Told when the background retry stored such a result: the request's real outcome. */
   onLateResult?: (record: RequestRecord) => void;
+  /**
+   * How long a lease on an executing request lasts (default 60 s): renewed every third of it
+   * while the vendor call runs; once it has run out, any process reports the request unknown.
+   */
+  lease?: number;
+  /** How the lease heartbeat waits (the process clock's sleep; default: real time, not keeping the process alive). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** This process's id as the owner of its leases (default: host, pid and a random part). */
+  owner?: string;
+  /** Told of every lease renewal attempt (the lease renewals of /metrics). */
+  onLeaseRenewal?: (outcome: LeaseRenewal) => void;
 }
 
 export interface SubmitInput {
@@ -42,6 +59,13 @@ export interface SubmitInput {
    * gives it. Without it, the call's `domain` or `email` member is taken.
    */
   subject?: string;
+  /** The requester's `because <text>`, stored as typed. */
+  reason?: string;
+  /**
+   * The vendor request the call makes (secrets redacted) and its digest: an approval binds to it,
+   * and the request is rebuilt and compared before it runs.
+   */
+  request?: { redacted: RedactedRequest; digest: string };
   /** The resolved target name. */
   target: string;
   call: VendorCall;
@@ -75,10 +99,28 @@ export interface Workflow {
   sweep(): Promise<RequestRecord[]>;
   /**
    * Run once at start. Requests left `executing` by a process that died become `unknown` (never
-   * run again) and are returned in `unknown`; requests left `approved` (approved, never started)
-   * are run now and their outcomes returned in `resumed`.
+   * run again) and are returned in `unknown`: those whose lease ran out, and those stored without
+   * one (by a domainops from before leases); a request whose lease still runs belongs to a live
+   * process. Requests left `approved` (approved, never started) are run now and their outcomes
+   * returned in `resumed`.
    */
   recover(): Promise<{ unknown: RequestRecord[]; resumed: Outcome[] }>;
+  /** This process's id: the owner of the leases it takes and `changedBy` of the changes it makes. */
+  readonly owner: string;
+  /**
+   * Reports `unknown` every executing request whose lease ran out (its process stopped), never
+   * running it again; requests this process runs are left alone. Returns the ones it reported
+   * (another process checking at the same moment reports the others: each is reported once).
+   */
+  expireLeases(): Promise<RequestRecord[]>;
+  /**
+   * Claims telling the platforms about a request's state `key` (`noticeKey`): the request as
+   * claimed, or undefined when that state was told already (by this or another process), the
+   * request has left it, or it is about to change (approved, executing).
+   */
+  claimNotice(id: string, key: string): Promise<RequestRecord | undefined>;
+  /** A follower of the changes other processes make to the store (the change feed). */
+  follow(): Follower;
   /** Keeps where a platform posted the request's card; no state change, no audit event. */
   setConversation(id: string, conversation: unknown): Promise<RequestRecord | undefined>;
   /** Whether the store takes writes (for /readyz); if not, the store error that says why. */
@@ -141,14 +183,28 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
   const newId = options.newId ?? newRequestId;
   const given = options.policy;
   const policy = typeof given === 'function' ? given : () => given;
-  const t = createTransitions(store, now, options.onExpired);
+  const owner = options.owner ?? newOwnerId();
+  const leaseDuration = options.lease ?? 60_000;
+  const t = createTransitions(store, now, options.onExpired, { owner, duration: leaseDuration });
   const runner = createRunner(store, t, (target, call) => options.execute(target, call), {
     sleep: options.sleep ?? backgroundSleep,
     ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
     ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
+    lease: {
+      owner,
+      duration: leaseDuration,
+      wait: options.wait ?? realTimeWait,
+      ...(options.onLeaseRenewal ? { onRenewal: options.onLeaseRenewal } : {}),
+    },
   });
   const { run, perform } = runner;
-  const decisions = createDecisions({ t, policy, perform, now });
+  const decisions = createDecisions({
+    t,
+    policy,
+    perform,
+    now,
+    ...(options.rebuild === undefined ? {} : { rebuild: options.rebuild }),
+  });
 
   const submit = async (input: SubmitInput): Promise<Outcome> => {
     const { call, actor, target, deliveryKey } = input;
@@ -160,7 +216,13 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       if (existing) return redelivered(existing, input);
     }
     const subject = input.subject ?? conventionalSubject(call);
-    const decision = evaluate(policy(), { action: call.action, target, subject, actor });
+    const decision = evaluate(policy(), {
+      action: call.action,
+      target,
+      subject,
+      actor,
+      ...(input.reason === undefined ? {} : { reason: input.reason }),
+    });
     const at = now();
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const base: RequestRecord = {
@@ -175,12 +237,23 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         createdAt: at,
         updatedAt: at,
         version: 0,
+        changedBy: owner,
         ...(deliveryKey === undefined ? {} : { deliveryKey }),
         ...(input.conversation === undefined ? {} : { conversation: input.conversation }),
         ...(input.origin === undefined ? {} : { origin: input.origin }),
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+        ...(input.request === undefined
+          ? {}
+          : { request: input.request.redacted, requestDigest: input.request.digest }),
       };
       let record: RequestRecord;
-      const details: Record<string, unknown> = { action: call.action, target, subject };
+      const details: Record<string, unknown> = {
+        action: call.action,
+        target,
+        subject,
+        ...(input.reason === undefined ? {} : { because: input.reason }),
+        ...(input.request === undefined ? {} : { requestDigest: input.request.digest }),
+      };
       if (decision.decision === 'reject') {
         const error = rejectedError(decision.reason);
         record = { ...base, status: 'rejected', explanation: decision.explanation.text, error };
@@ -188,7 +261,12 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       } else if (decision.decision === 'allow') {
         // Stored as executing at once (audited as approved, then executing): one write, so a store
         // that fails after it cannot leave an approved request that a later start would run.
-        record = { ...base, status: 'executing', rule: decision.rule.name };
+        record = {
+          ...base,
+          status: 'executing',
+          rule: decision.rule.name,
+          lease: { owner, until: at + leaseDuration },
+        };
         Object.assign(details, { rule: decision.rule.name, approval: 'none' });
       } else {
         const { approvers, count, expires } = decision.approval;
@@ -250,23 +328,13 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       for (const request of await store.listByStatus(['pending'])) {
         if (!request.approval || now() < request.approval.expiresAt) continue;
         const after = await t.refresh(request);
-        if (after?.status === 'expired' && after.version === request.version + 1) expired.push(after);
+        // Expired by this process (a change that only claimed a card may have come in between).
+        if (after?.status === 'expired' && after.changedBy === owner) expired.push(after);
       }
       return expired;
     },
     async recover() {
-      const unknown: RequestRecord[] = [];
-      for (const request of await store.listByStatus(['executing'])) {
-        const error: RequestError = {
-          code: 'interrupted',
-          message: `domainops stopped while request ${request.id} was running: it may or may not have taken effect`,
-          hint: `check ${request.target} before trying again`,
-        };
-        const stored = await t.write(request, { ...request, status: 'unknown', error }, [
-          t.event(request, SYSTEM, 'unknown', 'unknown', { reason: 'interrupted' }),
-        ]);
-        if (stored) unknown.push(stored);
-      }
+      const unknown = await expireLeases(store, t, runner.running, { self: owner });
       const resumed: Outcome[] = [];
       for (const request of await store.listByStatus(['approved'])) resumed.push(await run(request, SYSTEM));
       return { unknown, resumed };
@@ -285,6 +353,10 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       }
       throw contention(id);
     },
+    owner,
+    expireLeases: () => expireLeases(store, t, runner.running, undefined),
+    claimNotice: (id, key) => claimNotice(store, id, key),
+    follow: () => createFollower(store, owner, now),
     health: () => store.health(),
     close: () => runner.close(),
   };

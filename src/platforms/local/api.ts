@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChatReply } from '../../core/chat.ts';
+import { MAX_INPUT_BYTES } from '../../core/grammar/parse.ts';
 import type { PlatformDeps, Route } from '../../core/platform.ts';
 import type { Actor } from '../../core/policy/actor.ts';
 import { recordOf } from '../../core/reply.ts';
 import { type Conversation, createConversation, type Entry, type LocalConversation } from './conversation.ts';
 import { ApiError, checkSameOrigin, readJson, sendError, sendJson } from './http.ts';
-import { type Identity, identitiesOf, isLoopbackSocket, pickingRefusal } from './identities.ts';
+import {
+  type Identity,
+  identitiesOf,
+  isLoopbackHost,
+  isLoopbackSocket,
+  pickingRefusal,
+} from './identities.ts';
 
 /** Commands the page offers as one-click examples (all work against the sandbox seed). */
 export const EXAMPLES = [
@@ -21,7 +28,6 @@ export const EXAMPLES = [
   'audit 5',
 ] as const;
 
-const MAX_TEXT = 1000;
 const KEY = /^[A-Za-z0-9-]{8,64}$/;
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -41,6 +47,10 @@ export function apiRoutes(
   const refusal = (req: IncomingMessage): string | undefined =>
     pickingRefusal(config, sandbox) ??
     (isLoopbackSocket(req) ? undefined : 'this connection did not arrive on a loopback address');
+
+  /** Which refusal it is, for the page: it explains connecting a chat platform for real targets. */
+  const refusalKind = (): 'real-targets' | 'listen-address' | 'connection' =>
+    !sandbox ? 'real-targets' : isLoopbackHost(config.server.host) ? 'connection' : 'listen-address';
 
   /** Runs a handler: the security checks first, then `work`; errors become JSON answers. */
   const guarded =
@@ -81,8 +91,9 @@ export function apiRoutes(
     return { deliveryKey: `local:${body.key}` };
   };
 
-  const answer = (entry: Omit<Entry, 'id' | 'at' | 'reply' | 'cards'>, reply: ChatReply | undefined) =>
-    reply === undefined ? { duplicate: true } : { entry: conversation.add(entry, reply) };
+  /** The new entry, and the earlier entries whose card now shows the request's new state. */
+  const answer = (input: Pick<Entry, 'as' | 'kind' | 'text'>, reply: ChatReply | undefined) =>
+    reply === undefined ? { duplicate: true } : conversation.add(input, reply);
 
   return [
     {
@@ -90,11 +101,19 @@ export function apiRoutes(
       path: '/api/session',
       handler: async (req, res) => {
         const why = refusal(req);
+        const common = { sandbox, epoch: conversation.epoch, maxInputBytes: MAX_INPUT_BYTES };
         if (why !== undefined) {
-          sendJson(res, 200, { sandbox, picking: false, refusal: why, identities: [], examples: [] });
+          sendJson(res, 200, {
+            ...common,
+            picking: false,
+            refusal: why,
+            refusalKind: refusalKind(),
+            identities: [],
+            examples: [],
+          });
           return;
         }
-        await guarded(async () => ({ sandbox, picking: true, identities, examples: EXAMPLES }), 'GET')(
+        await guarded(async () => ({ ...common, picking: true, identities, examples: EXAMPLES }), 'GET')(
           req,
           res,
         );
@@ -103,7 +122,7 @@ export function apiRoutes(
     {
       method: 'GET',
       path: '/api/history',
-      handler: guarded(async () => ({ entries: conversation.entries() }), 'GET'),
+      handler: guarded(async () => ({ epoch: conversation.epoch, entries: conversation.entries() }), 'GET'),
     },
     {
       method: 'POST',
@@ -112,9 +131,11 @@ export function apiRoutes(
         const body = await readJson(req);
         const actor = actorFrom(body);
         const text = typeof body.text === 'string' ? body.text.trim() : '';
-        if (text === '' || text.length > MAX_TEXT) {
-          throw new ApiError(400, 'bad_text', `"text" must be a command of 1 to ${MAX_TEXT} characters`);
+        if (text === '') {
+          throw new ApiError(400, 'bad_text', '"text" must be a command, such as help');
         }
+        // A command over MAX_INPUT_BYTES gets the command parser's answer ("the command is N bytes
+        // long; at most 4096"), like in chat; the request body limit bounds what arrives.
         const reply = await chat.message({ text, actor, origin: { platform: 'local' }, ...keyFrom(body) });
         const record = reply === undefined ? undefined : recordOf(reply.reply);
         if (record?.status === 'pending' && record.conversation === undefined) {

@@ -23,6 +23,13 @@ function assetFiles(): Record<string, { file: string; type: string }> {
     '/static/app.js': { file: join(STATIC_DIR, 'app.js'), type: js },
     '/static/render.js': { file: join(STATIC_DIR, 'render.js'), type: js },
     '/static/adaptivecards.min.js': { file: adaptiveCardsBundle(), type: js },
+    // Slack's emoji as pictures: the preview shows them on machines without an emoji font.
+    ...Object.fromEntries(
+      ['success', 'warning', 'danger'].map((name) => [
+        `/static/emoji/${name}.svg`,
+        { file: join(STATIC_DIR, 'emoji', `${name}.svg`), type: 'image/svg+xml' },
+      ]),
+    ),
   };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { replyDocument } from '../../app.ts';
 import type { ChatReply } from '../../core/chat.ts';
 import { type PlaygroundCards, playgroundCards } from './render.ts';
@@ -17,6 +18,19 @@ export interface Entry {
   reply: Record<string, unknown>;
   /** The card as the page shows it. */
   cards: PlaygroundCards;
+  /**
+   * The request whose card this is, when the entry shows a request's card (not a refusal or an
+   * answer): the card then follows the request, as a Slack card is updated in place.
+   */
+  requestId?: string;
+  /** Starts at 1 and grows each time the entry's card is replaced: the page redraws it. */
+  rev: number;
+}
+
+/** What adding an entry did: the new entry, and the earlier entries whose card it replaced. */
+export interface Added {
+  entry: Entry;
+  updated: Entry[];
 }
 
 /** Where a request's card is when the playground posted it (kept with the request). */
@@ -33,26 +47,55 @@ export function isLocalConversation(value: unknown): value is LocalConversation 
  * tab sees the same conversation). Requests themselves live in the store.
  */
 export interface Conversation {
-  add(input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards'>, chat: ChatReply): Entry;
+  /**
+   * Adds an entry. When it shows a request's card, every earlier card of that request shows
+   * the new state too (no card keeps live buttons of a decided request); the entry itself is
+   * the history line below them.
+   */
+  add(input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards' | 'rev' | 'requestId'>, chat: ChatReply): Added;
   entries(): readonly Entry[];
+  /** Different for every conversation: a page that sees it change knows the server restarted. */
+  readonly epoch: string;
 }
 
 /** A conversation that keeps the last `capacity` entries (default 200). */
 export function createConversation(capacity = 200, now: () => number = Date.now): Conversation {
   const list: Entry[] = [];
+  /** The request version each following entry shows: an older state never replaces a newer one. */
+  const shownVersion = new Map<Entry, number>();
   let next = 1;
   return {
+    epoch: randomUUID(),
     add(input, chat) {
+      const { reply } = chat;
+      const record = reply.kind === 'request' ? reply.record : undefined;
       const entry: Entry = {
         ...input,
         id: next++,
         at: new Date(now()).toISOString(),
-        reply: replyDocument(chat.reply),
+        reply: replyDocument(reply),
         cards: chat.render(playgroundCards),
+        ...(record === undefined ? {} : { requestId: record.id }),
+        rev: 1,
       };
+      const updated: Entry[] = [];
+      if (record !== undefined) {
+        for (const earlier of list) {
+          if (earlier.requestId !== record.id) continue;
+          if ((shownVersion.get(earlier) ?? 0) > record.version) continue;
+          earlier.cards = entry.cards;
+          earlier.reply = entry.reply;
+          earlier.rev += 1;
+          shownVersion.set(earlier, record.version);
+          updated.push(earlier);
+        }
+        shownVersion.set(entry, record.version);
+      }
       list.push(entry);
-      if (list.length > capacity) list.splice(0, list.length - capacity);
-      return entry;
+      if (list.length > capacity) {
+        for (const gone of list.splice(0, list.length - capacity)) shownVersion.delete(gone);
+      }
+      return { entry, updated };
     },
     entries: () => list,
   };

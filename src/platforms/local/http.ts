@@ -1,8 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackHost } from './identities.ts';
 
-/** Largest API request body accepted. */
-export const MAX_BODY_BYTES = 8 * 1024;
+/**
+ * Largest API request body accepted: room for a command of the longest accepted length
+ * (MAX_INPUT_BYTES, 4096) even when JSON escapes every character, so the command parser, not
+ * this limit, tells someone that a command is too long.
+ */
+export const MAX_BODY_BYTES = 32 * 1024;
 
 /**
  * Served with every playground answer. The page loads only its own files: no inline script

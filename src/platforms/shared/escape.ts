@@ -10,8 +10,9 @@
  *   (`*`, `~`, backtick, and `_` at a word boundary) become look-alike characters. Backslash
  *   escapes are not used: card renderers disagree on them (some show the backslash), and some
  *   markdown dialects have none.
- * - Copyable values (DNS records, request lines) stay exact: each platform's `*Code` functions
- *   only do what the platform itself undoes.
+ * - Copyable values (DNS records, commands, request lines) stay exact, never a look-alike or an
+ *   invisible character: Slack shows them in code spans and blocks, escaped only as Slack undoes
+ *   (`slackCode`); Adaptive Cards show them in TextRuns, which read no markup at all.
  */
 
 export const ZWSP = '\u200b';

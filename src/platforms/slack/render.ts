@@ -168,7 +168,8 @@ function listText(title: string, items: readonly string[], empty: string | undef
   const reserve = 40; // room for "and N more"
   let shown = 0;
   for (const item of items.slice(0, LIST_CAP)) {
-    const line = `\n• ${escapeWithin(item, 300)}`;
+    // Escaped with its bullet: the item does not start a line, so `--flag` needs no breaking.
+    const line = `\n${escapeWithin(`• ${item}`, 302)}`;
     if (text.length + line.length > SLACK_LIMITS.sectionText - reserve) break;
     text += line;
     shown++;

@@ -9,6 +9,11 @@ export interface WebexChatConfig {
   webhookUrl?: string;
   webhookSecret?: Secret;
   apiUrl: string;
+  /**
+   * Webhook mode: remove the bot's webhooks when this process stops (default false: with several
+   * replicas the others still need them; set it for a single process that should leave none behind).
+   */
+  deleteWebhooksOnStop: boolean;
 }
 
 declare module '../../core/config/types.ts' {
@@ -22,13 +27,18 @@ const schema = z.strictObject({
   webhookUrl: httpsUrl.optional(),
   webhookSecret: secretRef.optional(),
   apiUrl: httpsUrl.default('https://webexapis.com/v1'),
+  deleteWebhooksOnStop: z.boolean({ error: 'deleteWebhooksOnStop is true or false' }).default(false),
 });
 
 export const webexChatConfig: PlatformConfigPart = {
   schema,
   build(parsed, secret, issue): WebexChatConfig {
     const w = parsed as z.output<typeof schema>;
-    const out: WebexChatConfig = { botToken: secret(w.botToken, 'chat.webex.botToken'), apiUrl: w.apiUrl };
+    const out: WebexChatConfig = {
+      botToken: secret(w.botToken, 'chat.webex.botToken'),
+      apiUrl: w.apiUrl,
+      deleteWebhooksOnStop: w.deleteWebhooksOnStop,
+    };
     if (w.webhookUrl) out.webhookUrl = w.webhookUrl;
     if (w.webhookSecret) out.webhookSecret = secret(w.webhookSecret, 'chat.webex.webhookSecret');
     if (w.webhookUrl && !w.webhookSecret) {

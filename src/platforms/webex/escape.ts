@@ -1,10 +1,10 @@
 /**
- * Escaping for Webex (see ../shared/escape.ts for the goals): Adaptive Card TextBlocks, which
- * decode no entities, and the message `markdown` (the card's fallback), where `<@all>` and
- * `<@personId:…>` are mentions.
+ * Escaping for Webex (see ../shared/escape.ts for the goals): Adaptive Card TextBlocks and
+ * FactSets, which read markdown and decode no entities, and the message `markdown` (the card's
+ * fallback), where `<@all>` and `<@personId:…>` are mentions. Text in a TextRun needs none: a
+ * run shows its text as given (render.ts puts text and values to copy there).
  */
 import {
-  ALNUM,
   entities,
   neutraliseBroadcasts,
   neutraliseEmphasis,
@@ -21,28 +21,6 @@ import {
 export function adaptiveText(text: string): string {
   const safe = neutraliseLinks(neutraliseEmphasis(text)).replace(/</g, `<${ZWSP}`);
   return neutraliseLineStarts(neutraliseBroadcasts(safe));
-}
-
-/** Whether markdown would render `value` as written: no delimiters, links, tags or line-start markers. */
-export function isMarkdownInert(value: string): boolean {
-  if (/[*`~<>[\]\\&]/.test(value)) return false;
-  if (/^(?:[ \t]*(?:[-+#>=|]|\d+[.)])(?:\s|$)|[ \t]{4})/mu.test(value)) return false;
-  let boundaryUnderscores = 0;
-  for (let i = 0; i < value.length; i++) {
-    if (value[i] !== '_') continue;
-    if (!(ALNUM.test(value[i - 1] ?? '') && ALNUM.test(value[i + 1] ?? ''))) boundaryUnderscores++;
-  }
-  // One lone delimiter has nothing to pair with (`_yc-domain-validation.corp.ru`).
-  return boundaryUnderscores <= 1;
-}
-
-/**
- * A copyable value for a monospace Adaptive TextBlock. TextBlocks parse markdown even in
- * monospace and have no escape every renderer honours, so a value is kept byte for byte when
- * markdown leaves it alone (DNS names and TXT values do), and neutralised like text otherwise.
- */
-export function adaptiveCode(value: string): string {
-  return isMarkdownInert(value) ? value : adaptiveText(value);
 }
 
 /**

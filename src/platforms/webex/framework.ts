@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { ConfigError } from '../../errors.ts';
 import type { WebexChatConfig } from './config.ts';
+import type { WebhooksApi } from './webhooks.ts';
 
 /** A Webex person as `GET /v1/people/{id}` returns it. */
 export interface WebexPerson {
@@ -66,7 +67,8 @@ export interface WebexSdk {
     create(message: OutgoingMessage): Promise<WebexMessage>;
     get(id: string): Promise<WebexMessage>;
   };
-  webhooks: { list(...args: unknown[]): Promise<unknown> };
+  /** Taken over in webhook mode while the framework starts and stops (./webhooks.ts). */
+  webhooks: WebhooksApi;
 }
 
 export interface FrameworkOptions {

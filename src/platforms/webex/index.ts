@@ -3,6 +3,7 @@ import { ConfigError, DomainopsError } from '../../errors.ts';
 import { type Framework, frameworkOptions, loadFramework, type WebexSdk } from './framework.ts';
 import { createHandlers } from './handlers.ts';
 import { webhookRoute } from './webhook-route.ts';
+import { type SharedWebhooks, shareWebhooks } from './webhooks.ts';
 
 export interface WebexPlatform extends Platform {
   /** `webhook` when `chat.webex.webhookUrl` is set, else `websocket`. */
@@ -93,34 +94,38 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
           }),
         ];
 
-  let listFailed: unknown;
+  let webhooks: SharedWebhooks | undefined;
   /**
-   * Webhook mode: `framework.start()` lists the bot's webhooks without handling a failure (an
-   * unhandled rejection would end the process). While starting, a failed list is recorded and
-   * the framework's chain is left waiting, so start fails with an error instead.
+   * Webhook mode: the bot's webhooks are shared by every replica. The framework's own handling
+   * (remove them all at start and stop, create anew) is taken over: found by name and target URL,
+   * updated or created, and left in place at stop unless `deleteWebhooksOnStop` (./webhooks.ts).
    */
-  const guardWebhookList = (webex: WebexSdk): (() => void) => {
-    const list = webex.webhooks.list.bind(webex.webhooks);
-    let guarding = true;
-    webex.webhooks.list = (...args) =>
-      list(...args).catch((error: unknown) => {
-        if (!guarding) throw error;
-        listFailed = error;
-        return new Promise(() => undefined);
-      });
-    return () => {
-      guarding = false;
-    };
-  };
+  const share = (webex: WebexSdk): SharedWebhooks =>
+    shareWebhooks(webex.webhooks, {
+      deleteOnStop: config.deleteWebhooksOnStop,
+      report: (what) => {
+        if (what.kind === 'other-targets') {
+          logger.warn(
+            { count: what.count },
+            'Webex has webhooks of this bot for this host with another target URL: left as they are (remove them in the Webex developer portal if they are stale)',
+          );
+        } else if (what.kind === 'duplicates-removed') {
+          logger.info({ resource: what.resource, count: what.count }, 'removed duplicate Webex webhooks');
+        } else {
+          logger.info({ resource: what.resource }, `Webex webhook ${what.kind}`);
+        }
+      },
+    });
 
   /** Webhook mode: `framework.start()` resolves before its webhooks exist; wait for them. */
   const registered = async (): Promise<void> => {
     const deadline = Date.now() + REGISTER_TIMEOUT;
+    const failure = () => webhooks?.failure();
     const done = () =>
-      framework.webhook === false || Boolean(framework.cardsWebhook?.name) || listFailed !== undefined;
+      framework.webhook === false || Boolean(framework.cardsWebhook?.name) || failure() !== undefined;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (framework.webhook !== false && framework.cardsWebhook?.name) return;
-    const why = listFailed === undefined ? '' : `: ${safeError(listFailed, secrets).message}`;
+    const why = failure() === undefined ? '' : `: ${safeError(failure(), secrets).message}`;
     throw new DomainopsError('webex_start_failed', `Webex did not register the bot webhooks${why}`, {
       hint: 'check that the bot token may create webhooks and that chat.webex.webhookUrl is an https URL Webex can reach',
     });
@@ -158,14 +163,12 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
       }
     },
     async start() {
-      let unguard = (): void => undefined;
       try {
         const starting = framework.start();
         // start() has created the SDK synchronously; its webhook calls come later.
-        if (mode === 'webhook') unguard = guardWebhookList(framework.webex);
+        if (mode === 'webhook') webhooks = share(framework.webex);
         await starting;
       } catch (error) {
-        unguard();
         const { status, message } = safeError(error, secrets);
         throw new DomainopsError(
           'webex_start_failed',
@@ -184,11 +187,10 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
         try {
           await registered();
         } catch (error) {
-          unguard();
+          webhooks?.stopping();
           await Promise.resolve(framework.stop()).catch(() => undefined);
           throw error;
         }
-        unguard();
       }
       state = 'started';
       logger.info({ mode, bot: framework.email }, 'Webex bot connected');
@@ -199,7 +201,9 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
       state = 'stopped';
       if (!wasStarted) return;
       try {
-        // Webhook mode: removes the webhooks it registered; websocket mode: unregisters the device.
+        // Webhook mode: removes the webhooks only with deleteWebhooksOnStop (the other replicas
+        // use them); websocket mode: unregisters the device.
+        webhooks?.stopping();
         await framework.stop();
       } catch (error) {
         logger.warn({ webex: safeError(error, secrets) }, 'Webex bot did not stop cleanly');

@@ -8,7 +8,7 @@ import {
   type Tone,
 } from '../../core/cards/model.ts';
 import { clip, clipBytes } from '../shared/escape.ts';
-import { adaptiveCode, adaptiveText, webexMarkdown, webexMarkdownCode } from './escape.ts';
+import { adaptiveText, webexMarkdown, webexMarkdownCode } from './escape.ts';
 
 /** The Adaptive `Action.Submit` data of a button (what a Webex attachment action's `inputs` carries). */
 export function submitData(button: Button): { domainops: ButtonAction; requestId: string } {
@@ -30,7 +30,7 @@ const CODE_MAX = 4000;
 const TEXT_MAX = 1500;
 const LINES_MAX = 40;
 
-/** Untrusted text, cut, then escaped for a TextBlock or FactSet. */
+/** Untrusted text, cut, then escaped for a TextBlock or FactSet (both read markdown). */
 function safe(text: string, max = TEXT_MAX): string {
   return adaptiveText(clip(text, max));
 }
@@ -94,28 +94,52 @@ function textBlock(text: string, extra: Element = {}): Element {
   return { type: 'TextBlock', text, wrap: true, ...extra };
 }
 
-/** One TextBlock per line: renderers disagree on whether a single newline breaks the line. */
+/**
+ * A TextRun: its text is shown as given ("Markdown is not supported", Adaptive Cards schema,
+ * TextRun), so it needs no escaping, and values to copy (DNS records, commands, request ids)
+ * keep every character. Adaptive Cards in Webex have no mention syntax.
+ */
+function run(text: string, extra: Element = {}): Element {
+  return { type: 'TextRun', text, ...extra };
+}
+
+/** A paragraph of TextRuns (Adaptive 1.2 RichTextBlock; it wraps). */
+function richText(inlines: Element[], extra: Element = {}): Element {
+  return { type: 'RichTextBlock', inlines, ...extra };
+}
+
+/** One paragraph per line: renderers disagree on whether a newline inside a run breaks the line. */
 function lines(text: string, extra: Element = {}): Element[] {
   const all = text.split('\n').filter((line) => line.trim() !== '');
   const blocks = all
     .slice(0, LINES_MAX)
-    .map((line, i) => textBlock(safe(line), i === 0 ? extra : { ...extra, spacing: 'None' }));
+    .map((line, i) => richText([run(clip(line, TEXT_MAX), extra)], i === 0 ? {} : { spacing: 'None' }));
   const more = all.length - LINES_MAX;
   if (more > 0)
     blocks.push(textBlock(`and ${more} more lines`, { ...extra, spacing: 'None', isSubtle: true }));
   return blocks;
 }
 
-function spans(text: string | Span[]): string {
-  if (typeof text === 'string') return safe(text);
-  // Adaptive markdown has no inline code: commands to type are shown as bold.
-  return text.map((s) => (s.style === undefined ? safe(s.text) : delimit(s.text, '**', safe))).join('');
+/** Plain, bold and code spans as runs: code in monospace, byte for byte. */
+function spanRuns(text: Span[]): Element[] {
+  let budget = TEXT_MAX;
+  const runs: Element[] = [];
+  for (const s of text) {
+    if (budget <= 0 || s.text === '') continue;
+    // A value to copy is cut only past CODE_MAX (then its `…` shows it is not whole).
+    const value = clip(s.text, s.style === 'code' ? CODE_MAX : budget);
+    budget -= value.length;
+    if (s.style === 'bold') runs.push(run(value, { weight: 'Bolder' }));
+    else if (s.style === 'code') runs.push(run(value, { fontType: 'Monospace' }));
+    else runs.push(run(value));
+  }
+  return runs;
 }
 
 function sectionElements(section: Section, listCap: number): Element[] {
   switch (section.kind) {
     case 'text':
-      return typeof section.text === 'string' ? lines(section.text) : [textBlock(spans(section.text))];
+      return typeof section.text === 'string' ? lines(section.text) : [richText(spanRuns(section.text))];
     case 'facts':
       return [
         {
@@ -126,10 +150,10 @@ function sectionElements(section: Section, listCap: number): Element[] {
     case 'list': {
       const items: Element[] = [textBlock(safe(section.title), { weight: 'Bolder' })];
       if (section.items.length === 0 && section.empty !== undefined) {
-        items.push(textBlock(safe(section.empty), { spacing: 'None' }));
+        items.push(richText([run(clip(section.empty, TEXT_MAX))], { spacing: 'None' }));
       }
       const shown = section.items.slice(0, listCap);
-      for (const item of shown) items.push(textBlock(`• ${safe(item, 300)}`, { spacing: 'None' }));
+      for (const item of shown) items.push(richText([run(`• ${clip(item, 300)}`)], { spacing: 'None' }));
       const more = section.items.length - shown.length;
       if (more > 0) items.push(textBlock(`and ${more} more`, { spacing: 'None', isSubtle: true }));
       return items;
@@ -139,7 +163,8 @@ function sectionElements(section: Section, listCap: number): Element[] {
       if (section.label !== undefined) items.push(textBlock(safe(section.label), { weight: 'Bolder' }));
       const codeLines = clip(section.value, CODE_MAX).split('\n');
       codeLines.slice(0, LINES_MAX).forEach((line, i) => {
-        const block = textBlock(line === '' ? ' ' : adaptiveCode(line), { fontType: 'Monospace' });
+        // A run cannot be empty (some renderers drop the block): an empty line is one space.
+        const block = richText([run(line === '' ? ' ' : line, { fontType: 'Monospace' })]);
         items.push(i === 0 ? block : { ...block, spacing: 'None' });
       });
       if (codeLines.length > LINES_MAX) {
@@ -185,7 +210,7 @@ export function fallbackText(card: Card): string {
         out.push(`${webexMarkdown(section.title)}:`);
         if (section.items.length === 0 && section.empty !== undefined) out.push(webexMarkdown(section.empty));
         const shown = section.items.slice(0, LIST_CAPS[0]);
-        for (const item of shown) out.push(`• ${webexMarkdown(item)}`);
+        for (const item of shown) out.push(webexMarkdown(`• ${item}`));
         const more = section.items.length - shown.length;
         if (more > 0) out.push(`and ${more} more`);
         break;

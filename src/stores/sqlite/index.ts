@@ -5,6 +5,6 @@ import { openSqliteStore } from './store.ts';
 export const sqliteStore: StoreModule = {
   name: 'sqlite',
   // Anything that is not a URL of another store: a path, or `:memory:`.
-  accepts: (setting) => setting === ':memory:' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(setting),
-  open: (setting) => openSqliteStore(setting),
+  accepts: ({ location }) => location === ':memory:' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(location),
+  open: ({ location }) => openSqliteStore(location),
 };

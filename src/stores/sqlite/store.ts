@@ -3,16 +3,22 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
 import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
-import { DomainopsError } from '../../errors.ts';
+import type { DomainopsError } from '../../errors.ts';
+import { type Migration, migrations, pending } from '../migrations.ts';
 import { isBusy, isLasting, isStoreError, openError, storeError, toStoreError } from './errors.ts';
+import { changesSince, latestSeq } from './feed.ts';
 
 /**
- * Schema versions, applied in order and recorded in `PRAGMA user_version`. Never edit a
- * shipped step: add a new one. The audit table is append-only: triggers refuse UPDATE and
- * DELETE, and this module has no code path that would try.
+ * Schema versions (src/stores/migrations.ts), applied in order. The version is kept in
+ * `PRAGMA user_version` (read without touching a table) and each step is recorded in
+ * `schema_migrations` from step 3 on, which records the two before it. The audit table is
+ * append-only: triggers refuse UPDATE and DELETE, and this module has no code path that would try.
  */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE requests (
+export const MIGRATIONS: readonly Migration[] = migrations([
+  {
+    version: 1,
+    name: 'requests and audit',
+    sql: `CREATE TABLE requests (
      id TEXT PRIMARY KEY,
      status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'executing', 'succeeded', 'failed',
        'unknown', 'denied', 'expired', 'cancelled', 'rejected')),
@@ -41,9 +47,26 @@ const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
      BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`,
+  },
   // One row that the health check writes: proof that the store can still be written.
-  `CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);`,
-];
+  {
+    version: 2,
+    name: 'health',
+    sql: 'CREATE TABLE health (id INTEGER PRIMARY KEY CHECK (id = 1), checked_at INTEGER NOT NULL);',
+  },
+  {
+    version: 3,
+    name: 'schema_migrations',
+    sql: `CREATE TABLE schema_migrations (
+     version INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     applied_at INTEGER NOT NULL
+   );
+   INSERT INTO schema_migrations (version, name, applied_at) VALUES
+     (1, 'requests and audit', CAST(unixepoch('subsec') * 1000 AS INTEGER)),
+     (2, 'health', CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
+  },
+]);
 
 export interface SqliteStoreOptions {
   /**
@@ -196,7 +219,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   // process holds it, the migration waits (asynchronously) for the first operation.
   const initialise = (): void => {
     db.exec('PRAGMA journal_mode = WAL');
-    migrate(db, transaction);
+    migrate(db, transaction, now);
   };
   let initialised = false;
   let initialising: Promise<void> | undefined;
@@ -368,6 +391,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
     },
 
+    changesSince(seq, options = {}) {
+      return op(() => changesSince(db, seq, options.limit, toAuditEvent), false);
+    },
+
+    latestSeq() {
+      return op(() => latestSeq(db), false);
+    },
+
     async health() {
       if (!db.isOpen) return { ok: false, error: storeError('store_unavailable') };
       const problem = fileProblem();
@@ -415,24 +446,20 @@ function userVersion(db: DatabaseSync): number {
 }
 
 /** Brings the schema up to date; takes the write lock only when there is something to do. */
-function migrate(db: DatabaseSync, transaction: <T>(fn: () => T) => T): void {
-  const check = (version: number): void => {
-    if (version > MIGRATIONS.length) {
-      throw new DomainopsError(
-        'store_schema_newer',
-        `the store was written by a newer domainops (schema ${version}, this one knows ${MIGRATIONS.length})`,
-        { hint: 'run the newer domainops, or point `store:` at another file' },
-      );
-    }
-  };
-  const seen = userVersion(db);
-  check(seen);
-  if (seen === MIGRATIONS.length) return;
+function migrate(db: DatabaseSync, transaction: <T>(fn: () => T) => T, now: () => number): void {
+  if (pending(MIGRATIONS, userVersion(db)).length === 0) return;
   transaction(() => {
     // Read again under the lock: another process may have migrated in between.
-    const version = userVersion(db);
-    check(version);
-    for (let v = version; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);
+    for (const step of pending(MIGRATIONS, userVersion(db))) {
+      db.exec(step.sql);
+      if (step.version >= 3) {
+        db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+          step.version,
+          step.name,
+          now(),
+        );
+      }
+    }
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
   });
 }

@@ -12,9 +12,16 @@ import {
 const DESIGN_USAGE: Record<string, string> = {
   unclaim: 'unclaim <domain> [in <target>]',
   unverify: 'unverify <domain> [in <target>] [--remove-pending]',
+  'verify-token': 'verify-token <domain> [in <target>]',
+  verify: 'verify <domain> [in <target>] [--claim]',
+  claim: 'claim <domain> [in <target>] [--force]',
+  'assign-owner': 'assign-owner <email> [in <target>]',
   'unassign-owner': 'unassign-owner <email> [in <target>]',
   validate: 'validate <domain> [in <target>]',
   domain: 'domain <domain> [in <target>]',
+  'add-domain': 'add-domain <domain> [in <target>]',
+  'list-domains': 'list-domains [in <target>]',
+  'delete-domain': 'delete-domain <domain> [in <target>]',
   help: 'help [command]',
   pending: 'pending',
   approve: 'approve <id>',
@@ -55,7 +62,9 @@ describe('command table', () => {
     expect(COMMANDS.filter((c) => c.destructive).map((c) => c.action)).toEqual([
       'unclaim',
       'unverify',
+      'assign-owner',
       'unassign-owner',
+      'delete-domain',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_INPUT_BYTES } from '../../../src/core/grammar/parse.ts';
 import { MAX_BODY_BYTES } from '../../../src/platforms/local/http.ts';
 import { type Playground, post, startPlayground } from './helpers.ts';
 
@@ -82,6 +83,64 @@ describe('playground on the sandbox, on loopback', () => {
 
     const history = (await (await fetch(`${pg.url}/api/history`)).json()) as { entries: { text: string }[] };
     expect(history.entries.map((e) => e.text)).toEqual(['unclaim abc.com', `approve ${id}`, `approve ${id}`]);
+  });
+
+  it('the first card of a request follows it: a decision redraws it, and the answer says so', async () => {
+    interface Shown {
+      id: number;
+      rev: number;
+      requestId?: string;
+      reply: { status: string };
+      cards: { webex: { actions?: unknown[] }; slack: { blocks: { type: string }[] } };
+    }
+    const asked = await post(pg.url, '/api/command', { as: 'dave@corp.com', text: 'unverify example.org' });
+    const card = asked.json.entry as Shown;
+    expect(card).toMatchObject({ rev: 1, requestId: expect.stringMatching(/^r-/) });
+    expect(card.cards.webex.actions).toHaveLength(2);
+    // A refused click is history of its own: it changes no card.
+    const refused = await post(pg.url, '/api/decide', {
+      as: 'dave@corp.com',
+      decision: 'approve',
+      requestId: card.requestId,
+    });
+    expect(refused.json.updated).toEqual([]);
+    expect(refused.json.entry).not.toHaveProperty('requestId');
+
+    const denied = await post(pg.url, '/api/decide', {
+      as: 'bob@corp.com',
+      decision: 'deny',
+      requestId: card.requestId,
+    });
+    const updated = denied.json.updated as Shown[];
+    expect(updated.map((e) => [e.id, e.rev, e.reply.status])).toEqual([[card.id, 2, 'denied']]);
+    expect(updated[0]!.cards.webex.actions).toBeUndefined();
+    expect(updated[0]!.cards.slack.blocks.some((b) => b.type === 'actions')).toBe(false);
+    const history = (await (await fetch(`${pg.url}/api/history`)).json()) as { entries: Shown[] };
+    expect(history.entries.find((e) => e.id === card.id)).toMatchObject({
+      rev: 2,
+      reply: { status: 'denied' },
+    });
+  });
+
+  it('takes a command longer than 1000 characters; one over the limit is answered as too long', async () => {
+    const long = `unclaim ${'a'.repeat(1200)}.com`;
+    const tooLong = `unclaim ${'a'.repeat(MAX_INPUT_BYTES)}.com`;
+    const answered = await post(pg.url, '/api/command', { as: 'alice@corp.com', text: long });
+    expect(answered.status).toBe(200);
+    expect((answered.json.entry as { text: string }).text).toBe(long);
+    const refused = await post(pg.url, '/api/command', { as: 'alice@corp.com', text: tooLong });
+    expect(refused.status).toBe(200);
+    const shown = JSON.stringify((refused.json.entry as { cards: unknown }).cards);
+    expect(shown).toContain(`the command is ${MAX_INPUT_BYTES + 12} bytes long; at most ${MAX_INPUT_BYTES}`);
+    expect(shown).not.toMatch(/label/);
+  });
+
+  it('names its conversation: the page sees a restart', async () => {
+    const session = (await (await fetch(`${pg.url}/api/session`)).json()) as Record<string, unknown>;
+    const history = (await (await fetch(`${pg.url}/api/history`)).json()) as Record<string, unknown>;
+    expect(session.epoch).toEqual(expect.any(String));
+    expect(history.epoch).toBe(session.epoch);
+    expect(session.maxInputBytes).toBe(MAX_INPUT_BYTES);
   });
 
   it('answers a repeated delivery key once', async () => {

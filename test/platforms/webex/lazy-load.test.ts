@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
 
 describe('the Webex framework is loaded only when Webex is configured', () => {
-  it('runtime, CLI and app do not load it; creating the Webex platform does', async () => {
+  it('runtime, CLI, app and the composition do not load it (nor Bolt); creating the Webex platform does', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [CHILD], {
       env: {
         ...process.env,
@@ -19,5 +19,7 @@ describe('the Webex framework is loaded only when Webex is configured', () => {
     expect(counts.afterCore).toBe(0);
     expect(counts.afterImport).toBe(0);
     expect(counts.afterCreate).toBeGreaterThan(50);
+    expect(counts.boltAfterCore).toBe(0);
+    expect(counts.boltAfterCreate).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/app.ts';
+import { storeSetting } from '../../../src/config/store.ts';
 import { systemClock } from '../../../src/core/clock.ts';
 import { modules } from '../../../src/modules.ts';
 import { sqliteStore } from '../../../src/stores/sqlite/index.ts';
@@ -17,7 +18,7 @@ describe('the sqlite store module', () => {
     'data/backup:2030-01-01.db',
     ':memory:',
   ])('accepts %s', (setting) => {
-    expect(sqliteStore.accepts(setting)).toBe(true);
+    expect(sqliteStore.accepts(storeSetting(setting))).toBe(true);
   });
 
   it.each([
@@ -27,7 +28,7 @@ describe('the sqlite store module', () => {
     'mysql://localhost/domainops',
     'redis://127.0.0.1:6379/0',
   ])('refuses %s: a URL is another store module’s', (setting) => {
-    expect(sqliteStore.accepts(setting)).toBe(false);
+    expect(sqliteStore.accepts(storeSetting(setting))).toBe(false);
   });
 
   it('opens a working store in a file (creating its folder) and in memory', async () => {
@@ -35,7 +36,7 @@ describe('the sqlite store module', () => {
     try {
       const file = join(folder.dir, 'nested', 'domainops.db');
       for (const setting of [file, ':memory:']) {
-        const store = sqliteStore.open(setting, { clock: systemClock });
+        const store = sqliteStore.open(storeSetting(setting), { clock: systemClock });
         const record = {
           id: 'r-module01',
           action: 'unclaim',
@@ -59,16 +60,19 @@ describe('the sqlite store module', () => {
     }
   });
 
-  it('is the module the default composition opens for a path, and none opens a postgres URL', async () => {
-    expect(modules.stores.map((s) => s.name)).toEqual(['sqlite']);
-    const store = openStore(':memory:', modules, systemClock);
+  it('is the module the default composition opens for a path; a URL no module knows is refused', async () => {
+    expect(modules.stores.map((s) => s.name)).toEqual(['sqlite', 'postgres']);
+    const store = openStore(storeSetting(':memory:'), modules, systemClock);
     expect(await store.listByStatus(['pending'])).toEqual([]);
     await store.close();
-    expect(() => openStore('postgres://db.internal/domainops', modules, systemClock)).toThrow(
+    expect(() => openStore(storeSetting('mysql://db.internal/domainops'), modules, systemClock)).toThrow(
       expect.objectContaining({
         code: 'config_invalid',
         issues: [
-          { path: 'store', message: 'no store module takes "postgres://db.internal/domainops" (sqlite)' },
+          {
+            path: 'store',
+            message: 'no store module takes "mysql://db.internal/domainops" (sqlite, postgres)',
+          },
         ],
       }),
     );

@@ -3,13 +3,13 @@
  * that keep the audit table append-only. What every store does is the store contract
  * (test/contracts/store.ts, run for SQLite by test/contracts/store-sqlite.test.ts).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../../src/core/requests/model.ts';
 import type { AuditEvent } from '../../../src/core/requests/store.ts';
-import { openSqliteStore } from '../../../src/stores/sqlite/store.ts';
+import { MIGRATIONS, openSqliteStore } from '../../../src/stores/sqlite/store.ts';
 import { alice, tempDir, unclaim } from '../../core/requests/helpers.ts';
 
 const cleanups: (() => void)[] = [];
@@ -61,12 +61,41 @@ describe('sqlite store', () => {
     expect(existsSync(file)).toBe(true);
     const raw = new DatabaseSync(file);
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
+    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
+    );
     raw.close();
     const again = openSqliteStore(file);
     expect(await again.get('r-00000001')).toMatchObject({ id: 'r-00000001', version: 1, status: 'pending' });
     expect(await again.listAudit({ limit: 10 })).toMatchObject([{ seq: 1, type: 'submitted' }]);
     await again.close();
+  });
+
+  it('brings a store of schema 2 (before the migrations table) up to date and records every step', async () => {
+    const file = tempFile();
+    mkdirSync(dirname(file), { recursive: true });
+    const raw = new DatabaseSync(file);
+    raw.exec(`${MIGRATIONS[0]!.sql}; ${MIGRATIONS[1]!.sql}; PRAGMA user_version = 2`);
+    raw
+      .prepare('INSERT INTO audit (at, request_id, actor_platform, actor_id, type) VALUES (1, ?, ?, ?, ?)')
+      .run('r-old00001', 'cli', 'alice@corp.com', 'refused');
+    const store = openSqliteStore(file, { now: () => 1234 });
+    expect(await store.listAudit({ limit: 10 })).toMatchObject([
+      { requestId: 'r-old00001', type: 'refused' },
+    ]);
+    await store.close();
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
+    const steps = raw
+      .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
+      .all();
+    expect(steps.map((r) => [r.version, r.name])).toEqual([
+      [1, 'requests and audit'],
+      [2, 'health'],
+      [3, 'schema_migrations'],
+    ]);
+    expect(steps[2]!.applied_at).toBe(1234);
+    raw.close();
   });
 
   it('refuses to open a store written by a newer schema', async () => {

@@ -104,7 +104,7 @@ describe('a store locked by another process', () => {
     const raw = new DatabaseSync(s.file);
     cleanups.push(() => raw.close());
     // A store written by the previous schema version.
-    raw.exec('DROP TABLE health; PRAGMA user_version = 1');
+    raw.exec('DROP TABLE health; DROP TABLE schema_migrations; PRAGMA user_version = 1');
     raw.exec('BEGIN IMMEDIATE');
     const time = fakeTime();
     time.onSleep((count) => {
@@ -116,7 +116,7 @@ describe('a store locked by another process', () => {
     expect(await store.listByStatus(['pending'])).toEqual([]);
     expect(monitor.stop().longest).toBeLessThan(50);
     expect(time.state.sleeps).toHaveLength(2);
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 2 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
     expect((await store.health()).ok).toBe(true);
   });
 

@@ -1,16 +1,23 @@
 // The playground page: choose who you are, type commands, see each reply as a Webex card and
 // a Slack preview, click Approve / Deny. Talks only to this server's /api.
-import { renderAdaptive, renderSlack } from './render.js';
+import { keepIdsWhole, renderAdaptive, renderSlack } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const feed = $('feed');
 const input = $('text');
 const STORAGE_KEY = 'domainops.playground.as';
+/** How often the page asks for new entries; more often while the server is not answering. */
+const POLL_MS = 4000;
+const OFFLINE_POLL_MS = 2000;
 
 let identities = [];
 let me;
-let lastId = 0;
-const shown = new Set();
+/** The conversation the page shows: a new one (the server restarted) clears the page. */
+let epoch;
+let maxInputBytes = 4096;
+let offline = false;
+/** Every entry shown, by id: its article and the revision of its card. */
+const shown = new Map();
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -19,13 +26,30 @@ function el(tag, className, text) {
   return node;
 }
 
+/** Text with `backticked` parts as code (for the server's messages), built as DOM nodes. */
+function withCode(text) {
+  return text
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? el('code', '', part) : document.createTextNode(part)));
+}
+
+/** The server did not answer at all (stopped, restarting, or the network is gone). */
+class Offline extends Error {}
+
 async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-    credentials: 'same-origin',
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin',
+    });
+  } catch {
+    setOffline(true);
+    throw new Offline('domainops is not answering');
+  }
+  setOffline(false);
   let json = {};
   try {
     json = await response.json();
@@ -34,6 +58,13 @@ async function api(method, path, body) {
   }
   if (!response.ok) throw new Error(json.error?.message ?? `the server answered ${response.status}`);
   return json;
+}
+
+/** Shows or hides the banner that says the server is gone; the page keeps trying. */
+function setOffline(value) {
+  if (offline === value) return;
+  offline = value;
+  $('offline').hidden = !value;
 }
 
 function nameOf(email) {
@@ -57,8 +88,7 @@ function choose(email) {
     chip.setAttribute('aria-checked', String(selected));
     chip.classList.toggle('selected', selected);
   }
-  $('speaker').replaceChildren(avatar(email), el('span', '', nameOf(email)));
-  input.focus();
+  $('speaker').replaceChildren(avatar(email), el('span', 'speaker-name', nameOf(email)));
 }
 
 function renderIdentities() {
@@ -78,7 +108,10 @@ function renderIdentities() {
     for (const g of identity.groups) groups.append(el('span', 'tag', g));
     text.append(groups);
     chip.append(avatar(identity.email), text);
-    chip.addEventListener('click', () => choose(identity.email));
+    chip.addEventListener('click', () => {
+      choose(identity.email);
+      input.focus();
+    });
     list.append(chip);
   }
 }
@@ -90,6 +123,7 @@ function renderExamples(examples) {
     chip.type = 'button';
     chip.addEventListener('click', () => {
       input.value = example;
+      hint('');
       input.focus();
     });
     box.append(chip);
@@ -120,49 +154,86 @@ function said(email, text, kind, at) {
   return line;
 }
 
-function showEntry(entry) {
-  if (shown.has(entry.id)) return;
-  shown.add(entry.id);
-  lastId = Math.max(lastId, entry.id);
-  $('empty')?.remove();
-  const article = el('article', 'entry');
-  article.dataset.status = String(entry.reply.status ?? '');
+/** Both renderings of an entry's card; buttons decide. */
+function cardsOf(entry) {
   const webex = el('figure', 'card webex');
   webex.append(el('figcaption', '', 'Webex'), renderAdaptive(entry.cards.webex, entry.cards.text, decide));
   const slack = el('figure', 'card slack');
   slack.append(el('figcaption', '', 'Slack preview'), renderSlack(entry.cards.slack.blocks, decide));
   const cards = el('div', 'cards');
   cards.append(webex, slack);
+  return keepIdsWhole(cards);
+}
+
+/**
+ * Shows an entry, or redraws its card when the request it shows has changed since (the card
+ * follows its request, as a Slack card is updated in place).
+ */
+function showEntry(entry) {
+  const known = shown.get(entry.id);
+  if (known) {
+    if (known.rev === entry.rev) return;
+    known.article.querySelector('.cards').replaceWith(cardsOf(entry));
+    known.article.dataset.status = String(entry.reply.status ?? '');
+    known.rev = entry.rev;
+    return;
+  }
+  $('empty')?.remove();
+  const article = el('article', 'entry');
+  article.dataset.id = String(entry.id);
+  article.dataset.status = String(entry.reply.status ?? '');
+  if (entry.requestId) article.dataset.request = entry.requestId;
   const bot = el('div', 'bot');
   bot.append(el('span', 'avatar bot-avatar', 'd'), el('span', 'who', 'domainops'), time(entry.at));
-  article.append(said(entry.as, entry.text, entry.kind), bot, cards);
-  feed.append(article);
+  article.append(keepIdsWhole(said(entry.as, entry.text, entry.kind)), bot, cardsOf(entry));
+  shown.set(entry.id, { article, rev: entry.rev });
+  // Entries arrive in order, but one answered to this page may come before an older poll's.
+  const after = [...feed.querySelectorAll('article.entry[data-id]')].find(
+    (a) => Number(a.dataset.id) > entry.id,
+  );
+  if (after) feed.insertBefore(article, after);
+  else feed.append(article);
   article.scrollIntoView({ block: 'end', behavior: 'smooth' });
 }
 
 function notice(text) {
   $('empty')?.remove();
-  const box = el('div', 'notice', text);
-  feed.append(box);
+  const box = el('div', 'notice');
+  box.append(...withCode(text));
+  feed.append(keepIdsWhole(box));
   box.scrollIntoView({ block: 'end' });
+}
+
+/** A hint under the input (empty command, too long); '' clears it. */
+function hint(text) {
+  const box = $('composer-hint');
+  box.replaceChildren(...withCode(text));
+  box.hidden = text === '';
 }
 
 async function run(path, body, label, kind) {
   if (!me) {
-    notice('Choose who you are first (on the left).');
-    return;
+    notice('Choose who you are first (under “You are”).');
+    return false;
   }
   const pending = el('article', 'entry working');
-  pending.append(said(me, label, kind), el('div', 'working-text', 'working…'));
+  pending.append(keepIdsWhole(said(me, label, kind)), el('div', 'working-text', 'working…'));
   feed.append(pending);
   pending.scrollIntoView({ block: 'end' });
   try {
     const answer = await api('POST', path, { as: me, key: crypto.randomUUID(), ...body });
     pending.remove();
     if (answer.entry) showEntry(answer.entry);
+    for (const entry of answer.updated ?? []) showEntry(entry);
+    return true;
   } catch (error) {
     pending.remove();
-    notice(error.message);
+    if (error instanceof Offline)
+      notice(
+        `Not sent: domainops is not answering. ${kind === 'command' ? 'Your command is back in the box below; send it again' : 'Click again'} once the banner above is gone.`,
+      );
+    else notice(error.message);
+    return false;
   }
 }
 
@@ -175,47 +246,114 @@ function decide(decision, requestId, reason) {
   );
 }
 
-$('composer').addEventListener('submit', (event) => {
+$('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = input.value.trim();
-  if (text === '') return;
+  if (text === '') {
+    hint('Type a command first, for example `help` (or pick one under “Try”).');
+    input.focus();
+    return;
+  }
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > maxInputBytes) {
+    hint(`The command is too long: ${bytes} bytes, at most ${maxInputBytes}. Shorten it and send it again.`);
+    return;
+  }
+  hint('');
   input.value = '';
-  run('/api/command', { text }, text, 'command');
+  // Given back when it could not be sent, so nothing typed is lost.
+  if (!(await run('/api/command', { text }, text, 'command')) && input.value === '') input.value = text;
 });
+
+input.addEventListener('input', () => hint(''));
+
+/** Takes the conversation the server has; a new one (a restart) replaces what the page shows. */
+function takeHistory(answer) {
+  if (epoch !== undefined && answer.epoch !== epoch) {
+    shown.clear();
+    feed.replaceChildren();
+    notice('domainops restarted: the conversation starts afresh.');
+  }
+  epoch = answer.epoch;
+  for (const entry of answer.entries) showEntry(entry);
+}
 
 async function refresh() {
   try {
-    const { entries } = await api('GET', '/api/history');
-    for (const entry of entries) if (entry.id > lastId || !shown.has(entry.id)) showEntry(entry);
+    takeHistory(await api('GET', '/api/history'));
   } catch {
-    // The next poll tries again.
+    // The banner says the server is gone; the next poll tries again.
   }
+}
+
+function poll() {
+  setTimeout(
+    async () => {
+      await refresh();
+      poll();
+    },
+    offline ? OFFLINE_POLL_MS : POLL_MS,
+  );
+}
+
+/** Explains why choosing who you are is off, and how to use domainops instead. */
+function showRefusal(session) {
+  const box = $('refusal');
+  box.hidden = false;
+  const heading =
+    session.refusalKind === 'real-targets'
+      ? 'Connect Slack or Webex to use these targets'
+      : 'Choosing who you are is off';
+  const reason = el('p');
+  reason.append(...withCode(session.refusal));
+  const steps = el('ol', 'steps');
+  for (const step of [
+    'Add Slack (`chat.slack`) or Webex (`chat.webex`) to `domainops.yaml`: the README sections “Slack” and “Webex” say what to create and fill in.',
+    'Check the config: `domainops check-config`.',
+    'Start domainops again and talk to it in Slack or Webex, where the platform says who everyone is.',
+  ]) {
+    const item = el('li');
+    item.append(...withCode(step));
+    steps.append(item);
+  }
+  const exec = el('p', 'aside');
+  exec.append(
+    ...withCode(
+      'On the server you can also run one command as someone: `domainops exec --as <email> "<command>"`.',
+    ),
+  );
+  box.append(el('h1', '', heading), reason, el('h2', '', 'How to connect a chat platform'), steps, exec);
+  document.body.classList.add('refused');
 }
 
 async function start() {
   let session;
-  try {
-    session = await api('GET', '/api/session');
-  } catch (error) {
-    notice(`The playground could not start: ${error.message}`);
-    return;
+  for (;;) {
+    try {
+      session = await api('GET', '/api/session');
+      break;
+    } catch (error) {
+      if (!(error instanceof Offline)) {
+        notice(`The playground could not start: ${error.message}`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, OFFLINE_POLL_MS));
+    }
   }
   $('banner').hidden = !session.sandbox;
   if (!session.picking) {
-    const refusal = $('refusal');
-    refusal.hidden = false;
-    refusal.append(el('strong', '', 'Choosing who you are is off. '), session.refusal);
-    for (const node of document.querySelectorAll('#composer input, #composer button')) node.disabled = true;
-    document.body.classList.add('refused');
+    showRefusal(session);
     return;
   }
+  maxInputBytes = session.maxInputBytes ?? maxInputBytes;
   identities = session.identities;
   renderIdentities();
   renderExamples(session.examples);
   const saved = sessionStorage.getItem(STORAGE_KEY);
   choose(identities.some((i) => i.email === saved) ? saved : identities[0].email);
+  input.focus();
   await refresh();
-  setInterval(refresh, 4000);
+  poll();
 }
 
 start();

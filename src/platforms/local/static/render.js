@@ -71,7 +71,11 @@ export function renderAdaptive(content, fallback, onDecide) {
   return el('pre', 'fallback', fallback);
 }
 
-/** Slack mrkdwn with its entities decoded, as DOM: ```blocks```, `code`, *bold*, _italic_, ~strike~. */
+/**
+ * Slack mrkdwn as Slack shows it, entities decoded: ```blocks```, `code`, *bold*, _italic_,
+ * ~strike~. A delimiter formats only at the edge of a word (Slack, "Formatting text for app
+ * surfaces"): the underscores of vendor_bad_request or NEED_TO_VALIDATE are letters.
+ */
 function mrkdwn(text) {
   const decode = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   const out = el('span', 'mrkdwn');
@@ -81,24 +85,79 @@ function mrkdwn(text) {
       out.append(el('pre', 'slack-pre', decode(part)));
       return;
     }
-    const inline = /`([^`\n]+)`|\*([^*\n]+)\*|_([^_\n]+)_|~([^~\n]+)~/g;
+    const inline = /`([^`\n]+)`|(?<![\p{L}\p{N}])([*_~])(?=\S)((?:(?!\2)[^\n])*?\S)\2(?![\p{L}\p{N}])/gu;
     let last = 0;
     for (const m of part.matchAll(inline)) {
-      out.append(decode(part.slice(last, m.index)));
+      out.append(...withEmoji(decode(part.slice(last, m.index))));
       if (m[1] !== undefined) out.append(el('code', 'slack-code', decode(m[1])));
-      else if (m[2] !== undefined) out.append(el('strong', '', decode(m[2])));
-      else if (m[3] !== undefined) out.append(el('em', '', decode(m[3])));
-      else out.append(el('s', '', decode(m[4])));
+      else {
+        const tag = m[2] === '*' ? 'strong' : m[2] === '_' ? 'em' : 's';
+        const node = el(tag, '');
+        node.append(...withEmoji(decode(m[3])));
+        out.append(node);
+      }
       last = m.index + m[0].length;
     }
-    out.append(decode(part.slice(last)));
+    out.append(...withEmoji(decode(part.slice(last))));
   });
   return out;
 }
 
+/** The emoji domainops puts on cards, as pictures: they show without an emoji font. */
+const EMOJI = { '\u2705': 'success', '\u26a0\ufe0f': 'warning', '\u26a0': 'warning', '\u26d4': 'danger' };
+const EMOJI_PATTERN = /\u2705|\u26a0\ufe0f?|\u26d4/gu;
+
+/** Text with the emoji of EMOJI as images (alt: the emoji itself, so copying keeps it). */
+export function withEmoji(text) {
+  const nodes = [];
+  let last = 0;
+  for (const m of text.matchAll(EMOJI_PATTERN)) {
+    if (m.index > last) nodes.push(text.slice(last, m.index));
+    const img = document.createElement('img');
+    img.className = 'emoji';
+    img.src = `/static/emoji/${EMOJI[m[0]]}.svg`;
+    img.alt = m[0];
+    nodes.push(img);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) nodes.push(text.slice(last));
+  return nodes;
+}
+
+/** Request ids as the workflow makes them: `r-` and 8 letters or digits. */
+const REQUEST_ID = /\br-[a-z0-9]{8}\b/g;
+
+/**
+ * Wraps every request id in the text under `root` in a span that does not break (`.rid`): an
+ * id reads and copies as one word, never split after `r-`. Only text nodes change.
+ */
+export function keepIdsWhole(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement?.classList.contains('rid')) continue;
+    if (node.data.search(REQUEST_ID) !== -1) found.push(node);
+  }
+  for (const node of found) {
+    const parts = [];
+    let last = 0;
+    for (const m of node.data.matchAll(REQUEST_ID)) {
+      if (m.index > last) parts.push(node.data.slice(last, m.index));
+      parts.push(el('span', 'rid', m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < node.data.length) parts.push(node.data.slice(last));
+    node.replaceWith(...parts);
+  }
+  return root;
+}
+
 function textOf(obj) {
   if (!obj || typeof obj.text !== 'string') return el('span');
-  return obj.type === 'mrkdwn' ? mrkdwn(obj.text) : el('span', '', obj.text);
+  if (obj.type === 'mrkdwn') return mrkdwn(obj.text);
+  const span = el('span');
+  span.append(...withEmoji(obj.text));
+  return span;
 }
 
 /** A simple preview of Block Kit blocks; buttons with `domainops_approve`/`_deny` work. */
@@ -106,9 +165,12 @@ export function renderSlack(blocks, onDecide) {
   const root = el('div', 'slack-message');
   for (const block of Array.isArray(blocks) ? blocks : []) {
     switch (block.type) {
-      case 'header':
-        root.append(el('div', 'slack-header', block.text?.text ?? ''));
+      case 'header': {
+        const header = el('div', 'slack-header');
+        header.append(...withEmoji(block.text?.text ?? ''));
+        root.append(header);
         break;
+      }
       case 'section': {
         const section = el('div', 'slack-section');
         if (block.text) section.append(textOf(block.text));
