@@ -140,9 +140,22 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
 
   /** A workflow outcome as a reply. */
   const fromOutcome = (outcome: Outcome, action: string, decision?: Decision, refusalPrefix = ''): Reply => {
-    const request = outcome.request;
+    const stored = outcome.request;
+    // Someone the policy names nowhere is told the short reason only: the policy's own words name
+    // its rules and groups (the stored request and the audit keep them).
+    const outsider =
+      stored?.status === 'rejected' &&
+      stored.error?.code === 'policy_rejected' &&
+      !knownToPolicy(config.policy, stored.requester);
+    const generic = outsider
+      ? {
+          code: stored.error!.code,
+          message: `${describeActor(stored.requester)} may not run ${stored.action}`,
+        }
+      : undefined;
+    const request = generic && stored ? { ...stored, error: { ...stored.error!, ...generic } } : stored;
     const error: ReplyError | undefined = outcome.error
-      ? { ...outcome.error, ...vendorDetails(request?.error) }
+      ? { ...outcome.error, ...(generic ?? {}), ...vendorDetails(request?.error) }
       : undefined;
     const base = {
       status: outcome.status ?? 'failed',
@@ -283,15 +296,14 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       : evaluate(config.policy, { action: command.action, actor });
     if (decision.decision === 'reject') {
       const known = knownToPolicy(config.policy, actor);
+      const reason = known ? decision.reason : `${describeActor(actor)} may not run ${command.action}`;
       return {
         kind: 'rejected',
         status: 'rejected',
         action: command.action,
-        error: { code: decision.code, message: decision.reason },
+        error: { code: decision.code, message: reason },
         ...(known ? { policy: decision.explanation.text } : {}),
-        text: known
-          ? `Not allowed: ${decision.reason}\n${decision.explanation.text}`
-          : `Not allowed: ${decision.reason}`,
+        text: known ? `Not allowed: ${reason}\n${decision.explanation.text}` : `Not allowed: ${reason}`,
         exitCode: ExitCode.rejected,
       };
     }

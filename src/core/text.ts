@@ -75,6 +75,7 @@ export function requestStateText(
         ...(present.callWarning(request.call) === undefined
           ? []
           : [`Warning: ${present.callWarning(request.call)}`]),
+        ...(request.reason === undefined ? [] : [`Reason: ${request.reason}`]),
         `Rule "${request.rule ?? '?'}": ${a.count} approval(s) from ${a.approvers.join(', ')}; ${request.approvals.length} so far; expires ${formatTime(a.expiresAt)} (in ${formatDuration(Math.max(0, a.expiresAt - now))}).`,
         style === 'cli'
           ? `Request ${request.id}: approve with \`domainops approve ${request.id} --as <email>\`, deny with \`domainops deny ${request.id} --as <email> [--reason <text>]\`.`
@@ -99,7 +100,8 @@ export function requestStateText(
     case 'cancelled':
       return `Request ${request.id} (${what}) was cancelled by ${request.cancellation ? describeActor(request.cancellation.actor) : 'its requester'}.`;
     case 'rejected':
-      return `Not allowed: ${what}.`;
+      // The short reason (the policy's, or why the approved request was not sent), never the trace.
+      return `Not allowed: ${what}${request.error ? `: ${request.error.message}` : ''}.`;
   }
 }
 

@@ -114,3 +114,23 @@ describe('--sandbox', () => {
     }
   });
 });
+
+describe('someone the policy names nowhere', () => {
+  it('is told the short reason only, with no rule or group names, and may still ask for help', async () => {
+    const file = writeConfig(unclaimConfig());
+    const refused = await cli(
+      ['--config', file, 'exec', '--as', 'eve@corp.com', '--json', 'unclaim abc.com'],
+      UNCLAIM_ENV,
+    );
+    expect(refused.code).toBe(3);
+    const doc = JSON.parse(refused.stdout || refused.stderr) as {
+      error: { message: string };
+      policy?: string;
+    };
+    expect(doc.error.message).toBe('eve@corp.com may not run unclaim');
+    expect(doc.policy).toBeUndefined();
+    expect(refused.stdout + refused.stderr).not.toMatch(/admins|"rule 1"/);
+    const help = await cli(['--config', file, 'exec', '--as', 'eve@corp.com', 'help'], UNCLAIM_ENV);
+    expect(help.code).toBe(0);
+  });
+});
