@@ -24,6 +24,10 @@ export const EXAMPLES = [
   'unassign-owner hello@example.com',
   'domain corp.ru',
   'validate sso.corp.ru',
+  'verify-token shop.corp.com',
+  'add-domain shop.corp.com',
+  'list-domains',
+  'assign-owner carol@corp.com',
   'pending',
   'audit 5',
 ] as const;
