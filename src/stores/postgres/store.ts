@@ -4,6 +4,7 @@ import type { StoreSetting } from '../../core/config/types.ts';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
 import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
 import { DomainopsError } from '../../errors.ts';
+import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isConnectionError, isStoreFault, isTransient, postgresError, toStoreError } from './errors.ts';
 import { CHANGES_SINCE, changesParams, LATEST_SEQ } from './feed.ts';
 import { migrate } from './schema.ts';
@@ -29,16 +30,9 @@ const DEFAULTS = { retryBudget: 10_000, probeRetryBudget: 1000, probeInterval: 1
 const MAX_ATTEMPTS = 100;
 
 /** Waits between attempts: 50, 100, 200, 400, 800, then 1000 ms, each with jitter. */
-function backoff(attempt: number): number {
-  const base = Math.min(50 * 2 ** attempt, 1000);
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
+const retryWait = (attempt: number): number => backoff(attempt, 50, 1000);
 
-/** The timer keeps the process alive: somebody awaits the operation (see the SQLite store). */
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
+const defaultSleep = keepAliveSleep;
 
 /**
  * A transaction whose COMMIT was sent but whose answer never came (the connection broke): it may
@@ -166,7 +160,7 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
           }
           throw mapped;
         }
-        await sleep(backoff(attempt));
+        await sleep(retryWait(attempt));
       }
     }
   };
@@ -426,19 +420,4 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
       await pool.end();
     },
   };
-}
-
-function toAuditEvent(row: Row): AuditEvent {
-  const event: AuditEvent = {
-    seq: Number(row.seq),
-    at: Number(row.at),
-    requestId: String(row.request_id),
-    actor: { platform: row.actor_platform as AuditEvent['actor']['platform'], id: String(row.actor_id) },
-    type: row.type as AuditEvent['type'],
-  };
-  if (row.actor_email !== null) event.actor.email = String(row.actor_email);
-  if (row.from_status !== null) event.from = row.from_status as RequestStatus;
-  if (row.to_status !== null) event.to = row.to_status as RequestStatus;
-  if (row.details !== null) event.details = JSON.parse(String(row.details)) as Record<string, unknown>;
-  return event;
 }

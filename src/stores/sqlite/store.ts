@@ -5,6 +5,7 @@ import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts'
 import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
 import type { DomainopsError } from '../../errors.ts';
 import { type Migration, migrations, pending } from '../migrations.ts';
+import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isBusy, isLasting, isStoreError, openError, storeError, toStoreError } from './errors.ts';
 import { changesSince, latestSeq } from './feed.ts';
 
@@ -101,24 +102,14 @@ const DEFAULTS = {
 /** The pages a write may need beyond what the store has; fewer free under `max_page_count` is full. */
 const HEADROOM_PAGES = 8;
 
-/**
- * Waits between attempts on a locked store. The timer keeps the process alive: somebody awaits
- * the operation, and a command line run whose only pending work is this wait must not exit
- * mid-command (Node ends a process whose event loop holds only unreferenced timers).
- */
-const defaultSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
+/** Waits between attempts on a locked store (the timer keeps the process alive). */
+const defaultSleep = keepAliveSleep;
 
 /** A bound on attempts as well as on time, whatever the clock does. */
 const MAX_ATTEMPTS = 200;
 
 /** Waits between attempts on a locked store: 5, 10, 20, 40, 80, then 100 ms, each with jitter. */
-function backoff(attempt: number): number {
-  const base = Math.min(5 * 2 ** attempt, 100);
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
+const retryWait = (attempt: number): number => backoff(attempt, 5, 100);
 
 /**
  * Opens (creating it and its folder if needed) the SQLite store at `path`; `:memory:` gives a
@@ -210,7 +201,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
         if (!isBusy(error)) throw failed(error);
         if (now() - started >= budget || attempt >= MAX_ATTEMPTS)
           throw failed(storeError('store_busy', error));
-        await sleep(backoff(attempt));
+        await sleep(retryWait(attempt));
       }
     }
   };
@@ -462,19 +453,4 @@ function migrate(db: DatabaseSync, transaction: <T>(fn: () => T) => T, now: () =
     }
     db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
   });
-}
-
-function toAuditEvent(row: Record<string, unknown>): AuditEvent {
-  const event: AuditEvent = {
-    seq: Number(row.seq),
-    at: Number(row.at),
-    requestId: String(row.request_id),
-    actor: { platform: row.actor_platform as AuditEvent['actor']['platform'], id: String(row.actor_id) },
-    type: row.type as AuditEvent['type'],
-  };
-  if (row.actor_email !== null) event.actor.email = String(row.actor_email);
-  if (row.from_status !== null) event.from = row.from_status as RequestStatus;
-  if (row.to_status !== null) event.to = row.to_status as RequestStatus;
-  if (row.details !== null) event.details = JSON.parse(String(row.details)) as Record<string, unknown>;
-  return event;
 }
