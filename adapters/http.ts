@@ -1,9 +1,9 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { HttpSettings } from '../src/config/types.ts';
 import { systemClock } from '../src/core/clock.ts';
+import { scrub } from '../src/core/scrub.ts';
 import { redactRequest } from './redact.ts';
 import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
-import { scrub } from './scrub.ts';
 import type { PreparedRequest, RedactedRequest, Vendor } from './types.ts';
 import { VendorError } from './vendor-error.ts';
 

@@ -83,12 +83,3 @@ export function redactRequest(
   }
   return out;
 }
-
-/** Replaces every occurrence of the given secret values in a text (vendor messages that echo input). */
-export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out;
-}

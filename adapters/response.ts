@@ -1,5 +1,5 @@
+import { scrub, scrubDeep } from '../src/core/scrub.ts';
 import type { HttpResponse } from './http.ts';
-import { scrub, scrubDeep } from './scrub.ts';
 import type { Vendor } from './types.ts';
 import { VendorError, type VendorErrorCode, type VendorErrorInit } from './vendor-error.ts';
 

@@ -1,5 +1,5 @@
 import { VendorFailure } from '../src/core/errors.ts';
-import { scrub, scrubDeep } from './scrub.ts';
+import { scrub, scrubDeep } from '../src/core/scrub.ts';
 import type { RedactedRequest, Vendor } from './types.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { Secret } from '../../src/config/secret.ts';
-import { DomainopsError } from '../../src/errors.ts';
+import type { Secret } from '../../src/core/config/secret.ts';
+import { DomainopsError } from '../../src/core/errors.ts';
 import type { HttpClient, HttpResponse, SendOptions } from '../http.ts';
 import type { PreparedRequest, Vendor } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';

@@ -1,5 +1,5 @@
 import { type Clock, systemClock } from '../../src/core/clock.ts';
-import { registerSecret } from '../scrub.ts';
+import { registerSecret } from '../../src/core/scrub.ts';
 
 /** A bearer token and when to stop using it (ms since the epoch). */
 export interface CachedToken {

@@ -1,9 +1,9 @@
 import { type Clock, systemClock } from '../../src/core/clock.ts';
+import { registerSecret } from '../../src/core/scrub.ts';
 import { type AuthProvider, revealSecret, staticAuth } from '../auth/provider.ts';
 import { type CachedToken, TokenCache } from '../auth/token-cache.ts';
 import type { HttpClient } from '../http.ts';
 import { codeForStatus, credentialJson, isRecord, requestIdFrom, scrubbedResponse } from '../response.ts';
-import { registerSecret } from '../scrub.ts';
 import type { PreparedRequest } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';
 import { parseWebexError } from './errors.ts';

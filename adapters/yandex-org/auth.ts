@@ -1,10 +1,10 @@
 import { constants, createPrivateKey, type KeyObject, sign } from 'node:crypto';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
+import { registerSecret } from '../../src/core/scrub.ts';
 import { type AuthProvider, revealSecret, staticAuth } from '../auth/provider.ts';
 import { type CachedToken, TokenCache } from '../auth/token-cache.ts';
 import type { HttpClient } from '../http.ts';
 import { codeForStatus, credentialJson, isRecord, scrubbedResponse, tryJson } from '../response.ts';
-import { registerSecret } from '../scrub.ts';
 import type { PreparedRequest } from '../types.ts';
 import { VendorError } from '../vendor-error.ts';
 import { parseRpcStatus } from './errors.ts';

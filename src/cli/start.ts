@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { configPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
-import { ConfigError, DomainopsError, ExitCode } from '../errors.ts';
+import { ConfigError, DomainopsError, ExitCode } from '../core/errors.ts';
 import type { CliIo } from './index.ts';
 
 /** Throws the listen error (EADDRINUSE, …) when `host:port` cannot be listened on; port 0 always can. */

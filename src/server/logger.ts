@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import { scrub } from '../../adapters/scrub.ts';
+import { scrub } from '../core/scrub.ts';
 
 /**
  * Paths pino replaces with `[REDACTED]` wherever they appear in a log object. Vendor requests

@@ -5,7 +5,7 @@
  * newer than the steps this build knows is refused (`store_schema_newer`): an older domainops
  * must not write a schema it does not understand. Never edit a shipped step: add a new one.
  */
-import { DomainopsError } from '../errors.ts';
+import { DomainopsError } from '../core/errors.ts';
 
 export interface Migration {
   /** 1, 2, 3, …: the schema version the step leads to. */

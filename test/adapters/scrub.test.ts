@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCache } from '../../adapters/auth/token-cache.ts';
-import { SCRUBBED, SecretScrubber, scrub } from '../../adapters/scrub.ts';
 import { VendorError } from '../../adapters/vendor-error.ts';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/core/config/secret.ts';
+import { SCRUBBED, SecretScrubber, scrub } from '../../src/core/scrub.ts';
 import { type EchoServer, startEchoServer } from './echo-server.ts';
 import { fastHttp } from './helpers.ts';
 

@@ -1,12 +1,12 @@
 import type { Target, VendorResult, YandexDomain } from '../../adapters/types.ts';
-import { Secret } from '../../src/config/secret.ts';
 import type { CardContext } from '../../src/core/cards/build.ts';
+import { Secret } from '../../src/core/config/secret.ts';
+import { ExitCode } from '../../src/core/errors.ts';
 import type { Actor } from '../../src/core/policy/actor.ts';
 import { createPresenter } from '../../src/core/present.ts';
 import type { MetaAnswer, Reply, RequestReply } from '../../src/core/reply.ts';
 import type { RequestRecord } from '../../src/core/requests/model.ts';
 import type { AuditEvent } from '../../src/core/requests/store.ts';
-import { ExitCode } from '../../src/errors.ts';
 import { modules } from '../../src/modules.ts';
 
 /** 2026-11-23 10:42 UTC: every sample time is relative to it, so fixtures are stable. */

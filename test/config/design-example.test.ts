@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { configPath, loadConfig, parseConfig } from '../../src/config/load.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { evaluate } from '../../src/core/policy/policy.ts';
-import { ConfigError } from '../../src/errors.ts';
 import { modules } from '../../src/modules.ts';
 import { EXAMPLE_CONFIG } from '../../src/sandbox/index.ts';
 

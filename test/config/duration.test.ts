@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatConfigDuration, formatDuration, parseDuration } from '../../src/config/duration.ts';
+import { formatConfigDuration, formatDuration, parseDuration } from '../../src/core/config/duration.ts';
 
 describe('durations', () => {
   it.each([

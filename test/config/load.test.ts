@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Target } from '../../adapters/types.ts';
 import { loadConfig, parseConfig } from '../../src/config/load.ts';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 const FILE = '/etc/domainops/domainops.yaml';
 

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/core/config/secret.ts';
 import { createLogger } from '../../src/server/logger.ts';
 
 const SECRET = 'logger-secret-"9z/+';

@@ -1,6 +1,6 @@
 import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { ConfigError, DomainopsError } from '../../core/errors.ts';
 import type { Platform, PlatformDeps, Route } from '../../core/platform.ts';
-import { ConfigError, DomainopsError } from '../../errors.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentDeliveries } from './delivery.ts';
 import { registerHandlers } from './handlers.ts';

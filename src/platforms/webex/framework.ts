@@ -4,7 +4,7 @@
  * SDK inside it) costs about a second and 300 MB, so only a process with `chat.webex` pays.
  */
 import { createRequire } from 'node:module';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { WebexChatConfig } from './config.ts';
 import type { WebhooksApi } from './webhooks.ts';
 

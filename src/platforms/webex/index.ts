@@ -1,5 +1,5 @@
+import { ConfigError, DomainopsError } from '../../core/errors.ts';
 import type { Platform, PlatformDeps } from '../../core/platform.ts';
-import { ConfigError, DomainopsError } from '../../errors.ts';
 import { type Framework, frameworkOptions, loadFramework, type WebexSdk } from './framework.ts';
 import { createHandlers } from './handlers.ts';
 import { webhookRoute } from './webhook-route.ts';

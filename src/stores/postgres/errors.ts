@@ -6,7 +6,7 @@
  *
  * SQLSTATE codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
-import { DomainopsError } from '../../errors.ts';
+import { DomainopsError } from '../../core/errors.ts';
 
 type Code =
   | 'store_unavailable'

@@ -5,7 +5,7 @@
 import { userInfo } from 'node:os';
 import type { PoolConfig } from 'pg';
 import type { StoreSetting } from '../../core/config/types.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 
 /** The URL schemes this module takes. */
 export const POSTGRES_URL = /^postgres(?:ql)?:\/\//i;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { StoreSetting } from '../../core/config/types.ts';
+import { DomainopsError } from '../../core/errors.ts';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
 import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
-import { DomainopsError } from '../../errors.ts';
 import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isConnectionError, isStoreFault, isTransient, postgresError, toStoreError } from './errors.ts';
 import { CHANGES_SINCE, changesParams, LATEST_SEQ } from './feed.ts';

@@ -1,4 +1,4 @@
-import { DomainopsError } from '../../errors.ts';
+import { DomainopsError } from '../../core/errors.ts';
 
 /**
  * Why the store could not do what was asked, as a stable code. Every one has a message that says

@@ -1,9 +1,9 @@
 import { mkdirSync, type Stats, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { DomainopsError } from '../../core/errors.ts';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
 import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
-import type { DomainopsError } from '../../errors.ts';
 import { type Migration, migrations, pending } from '../migrations.ts';
 import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isBusy, isLasting, isStoreError, openError, storeError, toStoreError } from './errors.ts';

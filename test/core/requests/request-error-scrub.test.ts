@@ -4,8 +4,8 @@
  * first, so it cannot carry a token into the store, the audit trail or a card.
  */
 import { describe, expect, it } from 'vitest';
-import { registerSecret } from '../../../adapters/scrub.ts';
 import { toRequestError } from '../../../src/core/requests/execution.ts';
+import { registerSecret } from '../../../src/core/scrub.ts';
 import { alice, harness, lookup } from './helpers.ts';
 
 const SECRET = 'sk-live-4f7c1e9a2b3d5c6e-request-error';

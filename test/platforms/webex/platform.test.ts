@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWebexFake, type WebexFake } from '../../../adapters/webex-identity/sandbox.ts';
 import { parseConfig } from '../../../src/config/load.ts';
 import type { Config } from '../../../src/config/types.ts';
-import { DomainopsError } from '../../../src/errors.ts';
+import { DomainopsError } from '../../../src/core/errors.ts';
 import { createWebexPlatform, type WebexPlatform } from '../../../src/platforms/webex/index.ts';
 import type { WebexConversation } from '../../../src/platforms/webex/translate.ts';
 import { type Runtime, startRuntime } from '../../../src/runtime.ts';

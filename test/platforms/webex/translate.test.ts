@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.ts';
-import { ConfigError } from '../../../src/errors.ts';
+import { ConfigError } from '../../../src/core/errors.ts';
 import { frameworkOptions } from '../../../src/platforms/webex/framework.ts';
 import { validSparkSignature } from '../../../src/platforms/webex/signature.ts';
 import { actorFromPerson, commandText, isSubmitInputs } from '../../../src/platforms/webex/translate.ts';

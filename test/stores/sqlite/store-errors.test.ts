@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainopsError } from '../../../src/errors.ts';
+import { DomainopsError } from '../../../src/core/errors.ts';
 import { isBusy, openError, toStoreError } from '../../../src/stores/sqlite/errors.ts';
 
 /** An error shaped like node:sqlite's, with SQLite's (possibly extended) result code. */
