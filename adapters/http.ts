@@ -10,7 +10,7 @@ import { VendorError } from './vendor-error.ts';
 /**
  * A vendor's answer, body read in full; any status, including errors after retries ran out.
  * Header values and the body are scrubbed of every secret value the process knows and of
- * credential shapes (adapters/scrub.ts), so nothing a vendor echoes back reaches a message,
+ * credential shapes (src/core/scrub.ts), so nothing a vendor echoes back reaches a message,
  * a result or a log; only a token exchange sent with `rawBody` gets its body as received.
  */
 export interface HttpResponse {

@@ -52,7 +52,7 @@ export interface VendorErrorInit {
 /**
  * Every failure of a vendor call, typed once at the adapter boundary. Its texts (message, hint,
  * vendor message, request id) and the request it carries are scrubbed of every secret value the
- * process knows and of credential shapes (adapters/scrub.ts) when it is made, whatever the
+ * process knows and of credential shapes (src/core/scrub.ts) when it is made, whatever the
  * adapter put into them: a vendor that echoes a token cannot carry it into a card, the JSON
  * document, the store, the audit trail or a log.
  */

@@ -10,7 +10,7 @@ export interface CachedToken {
 /**
  * Holds one renewable token. Concurrent callers that find it missing or due share one
  * in-flight fetch; a failed fetch is not cached, so the next caller tries again. Every token
- * handed out is (re)registered with the secret scrubber (adapters/scrub.ts), so the one in use
+ * handed out is (re)registered with the secret scrubber (src/core/scrub.ts), so the one in use
  * is never among the old tokens the scrubber forgets. The fetch registers it first, before
  * anything else sees it.
  */

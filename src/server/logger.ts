@@ -53,7 +53,7 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * The last line of defence: every JSON line is scrubbed (adapters/scrub.ts) of every secret
+ * The last line of defence: every JSON line is scrubbed (src/core/scrub.ts) of every secret
  * value the process knows and of credential shapes before it is written, whatever field, message,
  * error, cause or stack carries it. Registered values include their JSON-escaped form, and the
  * replacement keeps the line valid JSON.
