@@ -1,6 +1,10 @@
-/** What the store modules share: reading an audit row back, and waiting between attempts. */
+/**
+ * What the store modules share: an audit row as an event and an event as a row (with its place
+ * in the hash chain), and waiting between attempts.
+ */
+import { auditHash } from '../core/requests/audit-chain.ts';
 import type { RequestStatus } from '../core/requests/model.ts';
-import type { AuditEvent } from '../core/requests/store.ts';
+import type { AuditEvent, AuditHead } from '../core/requests/store.ts';
 
 /** An `audit` table row (the same columns in every store) as an AuditEvent. */
 export function toAuditEvent(row: Record<string, unknown>): AuditEvent {
@@ -15,7 +19,53 @@ export function toAuditEvent(row: Record<string, unknown>): AuditEvent {
   if (row.from_status !== null) event.from = row.from_status as RequestStatus;
   if (row.to_status !== null) event.to = row.to_status as RequestStatus;
   if (row.details !== null) event.details = JSON.parse(String(row.details)) as Record<string, unknown>;
+  if (row.hash !== null && row.hash !== undefined) event.hash = String(row.hash);
   return event;
+}
+
+/** An `audit` table row about to be inserted (the same columns in every store). */
+export interface AuditRow {
+  seq: number;
+  at: number;
+  request_id: string;
+  actor_platform: string;
+  actor_id: string;
+  actor_email: string | null;
+  type: string;
+  from_status: string | null;
+  to_status: string | null;
+  details: string | null;
+  hash: string;
+}
+
+/**
+ * The rows of `events` appended after `head`: each gets the next `seq` and its chain hash,
+ * computed from the row exactly as it reads back (`toAuditEvent`), so that what is verified
+ * later is what was hashed. Returns the rows and the new head.
+ */
+export function chainRows(
+  head: AuditHead,
+  events: readonly AuditEvent[],
+): { rows: AuditRow[]; head: AuditHead } {
+  let { seq, hash } = head;
+  const rows = events.map((e): AuditRow => {
+    seq++;
+    const row: Omit<AuditRow, 'hash'> = {
+      seq,
+      at: e.at,
+      request_id: e.requestId,
+      actor_platform: e.actor.platform,
+      actor_id: e.actor.id,
+      actor_email: e.actor.email ?? null,
+      type: e.type,
+      from_status: e.from ?? null,
+      to_status: e.to ?? null,
+      details: e.details === undefined ? null : JSON.stringify(e.details),
+    };
+    hash = auditHash(hash, toAuditEvent(row as unknown as Record<string, unknown>));
+    return { ...row, hash };
+  });
+  return { rows, head: { seq, hash } };
 }
 
 /** The wait before attempt `attempt` (0, 1, …): `first` ms doubling up to `cap`, each with jitter. */

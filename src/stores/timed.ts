@@ -13,10 +13,12 @@ const TIMED = [
   'findByDeliveryKey',
   'compareAndSet',
   'listByStatus',
+  'lastResult',
   'appendAudit',
   'listAudit',
   'changesSince',
   'latestSeq',
+  'auditHead',
   'health',
 ] as const satisfies readonly (keyof RequestStore)[];
 

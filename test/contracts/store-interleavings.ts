@@ -12,6 +12,7 @@ import type { PolicyConfig } from '../../src/config/types.ts';
 import { VendorFailure } from '../../src/core/errors.ts';
 import { type Actor, samePerson } from '../../src/core/policy/actor.ts';
 import { approverMatches } from '../../src/core/policy/policy.ts';
+import { verifyAuditChain } from '../../src/core/requests/audit-chain.ts';
 import { REQUEST_STATUSES } from '../../src/core/requests/model.ts';
 import type { Outcome } from '../../src/core/requests/outcome.ts';
 import type { RequestStore } from '../../src/core/requests/store.ts';
@@ -216,6 +217,8 @@ async function scenario(
       }
       if (r.denial) expect(samePerson(r.denial.actor, r.requester)).toBe(false);
     }
+    // Concurrent writers, failed writes and restarts leave one intact hash chain.
+    expect(await verifyAuditChain(store)).toMatchObject({ ok: true });
   };
 
   try {

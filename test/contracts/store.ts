@@ -13,6 +13,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VendorFailure } from '../../src/core/errors.ts';
+import { auditHash, GENESIS, verifyAuditChain } from '../../src/core/requests/audit-chain.ts';
 import { REQUEST_STATUSES, type RequestRecord } from '../../src/core/requests/model.ts';
 import { exitCode } from '../../src/core/requests/outcome.ts';
 import type { AuditEvent, RequestStore } from '../../src/core/requests/store.ts';
@@ -376,8 +377,8 @@ export function storeContract(
           expect(Number.isInteger(seq)).toBe(true);
           if (i > 0) expect(seq).toBeGreaterThan(seqs[i - 1]!);
         }
-        // Every member comes back as it was appended (`seq` is the store's).
-        const { seq: _seq, ...back } = all[4]!;
+        // Every member comes back as it was appended (`seq` and `hash` are the store's).
+        const { seq: _seq, hash: _hash, ...back } = all[4]!;
         expect(back).toEqual(approved);
         expect(all[0]).toMatchObject({ actor: { platform: 'slack', id: 'UALICE', email: 'alice@corp.com' } });
         expect(all[2]!.from).toBeUndefined();
@@ -421,6 +422,98 @@ export function storeContract(
         const after = await store.listAudit({ limit: 100 });
         expect(after.slice(0, 2)).toEqual(before);
         expect(after.slice(2).map((e) => e.type)).toEqual(['denied', 'refused']);
+      });
+    });
+
+    describe('audit hash chain', () => {
+      it('links every event to the one before it, from the genesis, whatever write appended it', async () => {
+        const store = await fresh();
+        expect(await store.auditHead()).toEqual({ seq: 0, hash: GENESIS });
+        const a = await inserted(store, record('r-chain01', { deliveryKey: 'k-chain' }), [
+          event('r-chain01', 'submitted'),
+        ]);
+        await store.appendAudit([event('r-chain01', 'refused'), event('r-chain01', 'refused', 900)]);
+        const denied: AuditEvent = {
+          ...event('r-chain01', 'denied', 2000),
+          actor: { platform: 'cli', id: 'bob@corp.com' },
+          from: 'pending',
+          to: 'denied',
+          details: { reason: 'not now', nested: { z: 1, a: [true, null, 'ü'] } },
+        };
+        await store.compareAndSet(a.id, 1, { ...a, status: 'denied' }, [denied]);
+        // Writes that append nothing, or do not happen, leave the chain as it was.
+        const head = await store.auditHead();
+        await store.compareAndSet(a.id, 2, { ...a, status: 'denied', told: 'x' }, []);
+        await store.compareAndSet(a.id, 1, { ...a, status: 'approved' }, [event(a.id, 'approved')]);
+        await store.insert(record('r-chain02', { deliveryKey: 'k-chain' }), [
+          event('r-chain02', 'submitted'),
+        ]);
+        await store.appendAudit([]);
+        expect(await store.auditHead()).toEqual(head);
+        await inserted(store, record('r-chain03'), [event('r-chain03', 'submitted')]);
+
+        const events = await store.changesSince(0, { limit: 100 });
+        expect(events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+        let previous = GENESIS;
+        for (const e of events) {
+          expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+          expect(e.hash).toBe(auditHash(previous, e));
+          previous = e.hash!;
+        }
+        expect(await store.auditHead()).toEqual({ seq: 5, hash: previous });
+        // Every way of reading events gives the hash.
+        expect(await store.listAudit({ limit: 100 })).toEqual(events);
+        expect(await verifyAuditChain(store)).toEqual({ ok: true, checked: 5 });
+      });
+
+      it('keeps one chain, seq without gaps, when many writers append at the same moment', async () => {
+        const store = await fresh();
+        const writes = Array.from({ length: 24 }, (_, i) =>
+          i % 3 === 0
+            ? store.insert(record(`r-conc${String(i).padStart(4, '0')}`), [
+                event(`r-conc${i}`, 'submitted', i),
+                event(`r-conc${i}`, 'refused', i),
+              ])
+            : store.appendAudit([event(`r-conc${i}`, 'refused', i)]),
+        );
+        await Promise.all(writes);
+        const events = await store.changesSince(0, { limit: 1000 });
+        expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
+        expect(await verifyAuditChain(store, { page: 5 })).toEqual({ ok: true, checked: 32 });
+      });
+    });
+
+    describe('last result', () => {
+      it('finds the most recently updated succeeded request of a target, action and subject', async () => {
+        const store = await fresh();
+        const query = { target: 'webex-prod', action: 'verify-token', subject: 'abc.com' };
+        expect(await store.lastResult(query)).toBeUndefined();
+        const token = (id: string, over: Partial<RequestRecord>) => {
+          const { approval: _approval, ...r } = record(id, { action: 'verify-token', status: 'succeeded' });
+          return { ...r, ...over };
+        };
+        const older = await inserted(
+          store,
+          token('r-last0001', { updatedAt: 100, result: { action: 'verify-token', token: 'one' } }),
+        );
+        await inserted(
+          store,
+          token('r-last0002', { updatedAt: 200, result: { action: 'verify-token', token: 'two' } }),
+        );
+        // Not succeeded, or another target, action or subject: never the answer, however recent.
+        await inserted(store, token('r-last0003', { updatedAt: 900, status: 'failed' }));
+        await inserted(store, token('r-last0004', { updatedAt: 900, status: 'unknown' }));
+        await inserted(store, token('r-last0005', { updatedAt: 900, target: 'webex-test' }));
+        await inserted(store, token('r-last0006', { updatedAt: 900, action: 'verify' }));
+        await inserted(store, token('r-last0007', { updatedAt: 900, subject: 'abd.com' }));
+        expect(await store.lastResult(query)).toMatchObject({ id: 'r-last0002', result: { token: 'two' } });
+        // The most recently updated one, not the newest.
+        const touched = await store.compareAndSet(older.id, 1, { ...older, updatedAt: 300 }, []);
+        expect(await store.lastResult(query)).toEqual(touched);
+        expect(await store.lastResult({ ...query, subject: 'none.com' })).toBeUndefined();
+        // A pending request of the same subject is no result yet.
+        await inserted(store, token('r-last0008', { updatedAt: 1000, status: 'pending' }));
+        expect((await store.lastResult(query))?.id).toBe(older.id);
       });
     });
 

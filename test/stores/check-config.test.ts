@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/stores/postgres/schema.ts';
 import { cli, writeConfig } from '../cli/helpers.ts';
 import { freshSchema, PG_URL, withParam } from './postgres/helpers.ts';
 
@@ -102,7 +103,7 @@ describe('check-config and the store', () => {
       expect(run.stdout).toContain(`store: ${shown.href}\n`);
       expect(run.stdout).toMatch(/^ {2}connected: PostgreSQL \d+/m);
       expect(run.stdout).toContain(
-        '  schema: none yet: domainops creates the tables (version 1) when it starts\n',
+        `  schema: none yet: domainops creates the tables (version ${MIGRATIONS.length}) when it starts\n`,
       );
       expect(run.stdout).toContain(
         '  note: the password is written in the URL in the config file: move it to store.password (env:NAME or file:PATH) or PGPASSWORD',

@@ -15,6 +15,8 @@ import { postgresConnection } from './settings.ts';
 const TABLES: readonly [string, string][] = [
   ['requests', 'SELECT, INSERT, UPDATE'],
   ['audit', 'SELECT, INSERT'],
+  // Only when the schema has it (version 2 on): appends lock its row (SELECT … FOR UPDATE).
+  ['audit_head', 'SELECT, UPDATE'],
   ['health', 'SELECT, INSERT, UPDATE'],
   ['schema_migrations', 'SELECT'],
 ];
@@ -67,6 +69,11 @@ export async function checkPostgres(
     if (present.rows[0]!.present) {
       const missing: string[] = [];
       for (const [table, privileges] of TABLES) {
+        const exists = await client.query<{ present: boolean }>(
+          'SELECT to_regclass($1) IS NOT NULL AS present',
+          [table],
+        );
+        if (!exists.rows[0]!.present) continue;
         for (const privilege of privileges.split(', ')) {
           const { rows } = await client.query<{ ok: boolean }>(
             'SELECT has_table_privilege(current_user, $1, $2) AS ok',

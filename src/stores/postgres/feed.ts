@@ -1,8 +1,9 @@
 /**
- * The change feed of the PostgreSQL store: the audit sequence read from a point on. `seq` is
- * taken when an event is written, so a transaction may commit after one with a later `seq` (or
- * roll back and leave a gap): readers see a gap that fills a moment later. The store does not
- * wait for it; followers read again from the oldest gap (src/core/requests/replicas.ts).
+ * The change feed of the PostgreSQL store: the audit sequence read from a point on. Appends take
+ * `seq` (one more than the head's) under the row lock of `audit_head`, held until they commit, so
+ * events commit in `seq` order without gaps. Followers still read again from a gap should one
+ * show (src/core/requests/replicas.ts): a database written before the hash chain has gaps of
+ * transactions that rolled back, and a reader must never rely on the writer's locking alone.
  */
 
 /** The default and the largest page of one read. */

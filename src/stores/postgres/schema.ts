@@ -10,11 +10,14 @@
  * step: nullable columns, added in place.
  */
 import type { ClientBase } from 'pg';
+import { auditHash, GENESIS } from '../../core/requests/audit-chain.ts';
+import type { AuditHead } from '../../core/requests/store.ts';
 import { type Migration, migrations, pending } from '../migrations.ts';
+import { toAuditEvent } from '../rows.ts';
 
 const STATUSES = `'pending', 'approved', 'executing', 'succeeded', 'failed', 'unknown', 'denied', 'expired', 'cancelled', 'rejected'`;
 
-export const MIGRATIONS: readonly Migration[] = migrations([
+export const MIGRATIONS: readonly Migration<ClientBase>[] = migrations<ClientBase>([
   {
     version: 1,
     name: 'requests, audit and health',
@@ -67,7 +70,62 @@ export const MIGRATIONS: readonly Migration[] = migrations([
       -- One row that the health check writes: proof that the store can still be written.
       CREATE TABLE health (id integer PRIMARY KEY CHECK (id = 1), checked_at bigint NOT NULL);`,
   },
+  {
+    // The hash chain (src/core/requests/audit-chain.ts): every event's hash, and the head as the
+    // last append recorded it (seq and hash): appends lock its row, so they are one at a time, in
+    // commit order, and seq has no gaps from here on. Events without a hash (an older domainops
+    // still running) are refused.
+    version: 2,
+    name: 'audit hash chain',
+    sql: `
+      ALTER TABLE audit ADD COLUMN hash text;
+      CREATE TABLE audit_head (id integer PRIMARY KEY CHECK (id = 1), seq bigint NOT NULL, hash text NOT NULL);
+      CREATE FUNCTION audit_hash_required() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit trail is hash-chained: this domainops is older than the store'; END
+      $$;
+      CREATE TRIGGER audit_hash_required BEFORE INSERT ON audit
+        FOR EACH ROW WHEN (NEW.hash IS NULL) EXECUTE FUNCTION audit_hash_required();`,
+    code: backfillHashes,
+  },
+  {
+    // \`lastResult\`: the latest succeeded request of a target, action and subject.
+    version: 3,
+    name: 'last result index',
+    sql: `
+      CREATE INDEX requests_last_result ON requests (((data::jsonb ->> 'target')), ((data::jsonb ->> 'action')),
+        ((data::jsonb ->> 'subject')), updated_at) WHERE status = 'succeeded';`,
+  },
 ]);
+
+/**
+ * The events stored before the chain get their hashes, in seq order, a page at a time, with the
+ * append-only trigger off inside this transaction only (no other session sees it off).
+ */
+async function backfillHashes(client: ClientBase): Promise<void> {
+  await client.query('ALTER TABLE audit DISABLE TRIGGER audit_no_change');
+  let head: AuditHead = { seq: 0, hash: GENESIS };
+  for (;;) {
+    const { rows } = await client.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT 1000', [
+      head.seq,
+    ]);
+    if (rows.length === 0) break;
+    const seqs: number[] = [];
+    const hashes: string[] = [];
+    for (const row of rows) {
+      const event = toAuditEvent(row);
+      head = { seq: event.seq!, hash: auditHash(head.hash, event) };
+      seqs.push(head.seq);
+      hashes.push(head.hash);
+    }
+    await client.query(
+      `UPDATE audit SET hash = v.hash FROM unnest($1::bigint[], $2::text[]) AS v(seq, hash) WHERE audit.seq = v.seq`,
+      [seqs, hashes],
+    );
+  }
+  await client.query('ALTER TABLE audit ENABLE TRIGGER audit_no_change');
+  await client.query('ALTER TABLE audit ALTER COLUMN hash SET NOT NULL');
+  await client.query('INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)', [head.seq, head.hash]);
+}
 
 /** The first half of the advisory lock key: "domainops migrations" (the second is the schema's). */
 const LOCK_CLASS = 0x646f6d6f;
@@ -112,6 +170,7 @@ export async function migrate(client: ClientBase, schema: string | undefined): P
     }
     for (const step of pending(MIGRATIONS, await schemaVersion(client))) {
       await client.query(step.sql);
+      await step.code?.(client);
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
         step.version,
         step.name,

@@ -3,8 +3,14 @@ import pg from 'pg';
 import type { StoreSetting } from '../../core/config/types.ts';
 import { DomainopsError } from '../../core/errors.ts';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
-import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
-import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
+import type {
+  AuditEvent,
+  AuditHead,
+  InsertResult,
+  RequestStore,
+  StoreHealth,
+} from '../../core/requests/store.ts';
+import { backoff, chainRows, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isConnectionError, isStoreFault, isTransient, postgresError, toStoreError } from './errors.ts';
 import { CHANGES_SINCE, changesParams, LATEST_SEQ } from './feed.ts';
 import { migrate } from './schema.ts';
@@ -55,7 +61,9 @@ type Row = Record<string, unknown>;
  * Opens the PostgreSQL store the setting names (through a pool of `pg` connections). Nothing
  * connects until the first operation, and that one first brings the schema up to date (see
  * schema.ts). Every change is one transaction with its audit events; compare-and-set is a row
- * update on the version, so replicas never need a lock of their own. A connection that is
+ * update on the version, so replicas never need a lock of their own; the audit events are
+ * appended last, under the row lock of the hash chain's head (one appender at a time, for the
+ * moment of two statements and the COMMIT). A connection that is
  * refused or lost is retried with backoff for `retryBudget`; a write whose COMMIT was sent but
  * not confirmed is never guessed at: once the server process that ran it is gone, the write is
  * looked up (its audit events by their write id, or the request by id and version) and, if it did
@@ -210,32 +218,49 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
   const eventsWritten = async (writeId: string): Promise<boolean> =>
     ((await pool.query('SELECT 1 FROM audit WHERE write_id = $1 LIMIT 1', [writeId])).rowCount ?? 0) > 0;
 
+  /**
+   * Appends the events, last in the transaction: the row lock on `audit_head` makes appends one
+   * at a time, in commit order, from every replica (a writer waits for the one before it to
+   * commit), so `seq` has no gaps, a reader never sees a later event before an earlier one, and
+   * every event's hash follows the one committed before it. The lock is held for two statements
+   * and the COMMIT.
+   */
   const appendEvents = async (
     client: pg.PoolClient,
     events: readonly AuditEvent[],
     writeId: string,
   ): Promise<void> => {
     if (events.length === 0) return;
+    const locked = await client.query<Row>('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE');
+    const row = locked.rows[0]!;
+    const chained = chainRows({ seq: Number(row.seq), hash: String(row.hash) }, events);
     const values: unknown[] = [];
-    const rows = events.map((e) => {
+    const rows = chained.rows.map((r) => {
       const base = values.length;
       values.push(
-        e.at,
-        e.requestId,
-        e.actor.platform,
-        e.actor.id,
-        e.actor.email ?? null,
-        e.type,
-        e.from ?? null,
-        e.to ?? null,
-        e.details === undefined ? null : JSON.stringify(e.details),
+        r.seq,
+        r.at,
+        r.request_id,
+        r.actor_platform,
+        r.actor_id,
+        r.actor_email,
+        r.type,
+        r.from_status,
+        r.to_status,
+        r.details,
         writeId,
+        r.hash,
       );
-      return `(${Array.from({ length: 10 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
+      return `(${Array.from({ length: 12 }, (_, i) => `$${base + i + 1}`).join(', ')})`;
     });
+    values.push(chained.head.seq, chained.head.hash);
+    const n = values.length;
     await client.query(
-      `INSERT INTO audit (at, request_id, actor_platform, actor_id, actor_email, type, from_status, to_status, details, write_id)
-       VALUES ${rows.join(', ')}`,
+      `WITH appended AS (
+         INSERT INTO audit (seq, at, request_id, actor_platform, actor_id, actor_email, type, from_status, to_status, details, write_id, hash)
+         OVERRIDING SYSTEM VALUE VALUES ${rows.join(', ')}
+       )
+       UPDATE audit_head SET seq = $${n - 1}, hash = $${n} WHERE id = 1`,
       values,
     );
   };
@@ -374,6 +399,17 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
       return rows.map((row) => readOne(row)!);
     },
 
+    async lastResult({ target, action, subject }) {
+      // The expressions and the status literal of the index `requests_last_result`.
+      const { rows } = await query(
+        `SELECT data FROM requests WHERE status = 'succeeded' AND (data::jsonb ->> 'target') = $1
+           AND (data::jsonb ->> 'action') = $2 AND (data::jsonb ->> 'subject') = $3
+         ORDER BY updated_at DESC, changed_seq DESC LIMIT 1`,
+        [target, action, subject],
+      );
+      return readOne(rows[0]);
+    },
+
     async appendAudit(events) {
       if (events.length === 0) return;
       await write(
@@ -402,6 +438,11 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
 
     async latestSeq() {
       return Number((await query(LATEST_SEQ)).rows[0]?.seq ?? 0);
+    },
+
+    async auditHead(): Promise<AuditHead> {
+      const row = (await query('SELECT seq, hash FROM audit_head WHERE id = 1')).rows[0]!;
+      return { seq: Number(row.seq), hash: String(row.hash) };
     },
 
     async health() {

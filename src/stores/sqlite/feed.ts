@@ -1,8 +1,8 @@
 /**
  * The change feed of the SQLite store: the audit sequence read from a point on. SQLite commits
- * one writer at a time (`BEGIN IMMEDIATE`) and `seq` is the rowid of an AUTOINCREMENT table, so
- * events become visible in `seq` order; each read is one range scan of the primary key, cheap
- * enough for every process on the machine to poll twice a second.
+ * one writer at a time (`BEGIN IMMEDIATE`) and each append takes the next `seq` after the chain's
+ * head inside its transaction, so events become visible in `seq` order; each read is one range
+ * scan of the primary key, cheap enough for every process on the machine to poll twice a second.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AuditEvent } from '../../core/requests/store.ts';

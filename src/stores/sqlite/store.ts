@@ -2,10 +2,17 @@ import { mkdirSync, type Stats, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { DomainopsError } from '../../core/errors.ts';
+import { auditHash, GENESIS } from '../../core/requests/audit-chain.ts';
 import type { RequestRecord, RequestStatus } from '../../core/requests/model.ts';
-import type { AuditEvent, InsertResult, RequestStore, StoreHealth } from '../../core/requests/store.ts';
+import type {
+  AuditEvent,
+  AuditHead,
+  InsertResult,
+  RequestStore,
+  StoreHealth,
+} from '../../core/requests/store.ts';
 import { type Migration, migrations, pending } from '../migrations.ts';
-import { backoff, keepAliveSleep, toAuditEvent } from '../rows.ts';
+import { backoff, chainRows, keepAliveSleep, toAuditEvent } from '../rows.ts';
 import { isBusy, isLasting, isStoreError, openError, storeError, toStoreError } from './errors.ts';
 import { changesSince, latestSeq } from './feed.ts';
 
@@ -13,9 +20,11 @@ import { changesSince, latestSeq } from './feed.ts';
  * Schema versions (src/stores/migrations.ts), applied in order. The version is kept in
  * `PRAGMA user_version` (read without touching a table) and each step is recorded in
  * `schema_migrations` from step 3 on, which records the two before it. The audit table is
- * append-only: triggers refuse UPDATE and DELETE, and this module has no code path that would try.
+ * append-only: triggers refuse UPDATE and DELETE, and this module has no code path that would try
+ * (step 4 lifts the UPDATE trigger inside its own transaction to fill in the hashes of the events
+ * stored before it, and puts it back).
  */
-export const MIGRATIONS: readonly Migration[] = migrations([
+export const MIGRATIONS: readonly Migration<DatabaseSync>[] = migrations<DatabaseSync>([
   {
     version: 1,
     name: 'requests and audit',
@@ -67,7 +76,46 @@ export const MIGRATIONS: readonly Migration[] = migrations([
      (1, 'requests and audit', CAST(unixepoch('subsec') * 1000 AS INTEGER)),
      (2, 'health', CAST(unixepoch('subsec') * 1000 AS INTEGER));`,
   },
+  // The hash chain (src/core/requests/audit-chain.ts): every event's hash, the head as the last
+  // append recorded it (seq and hash; the next event's seq and predecessor), and a trigger that
+  // refuses events without a hash (an older domainops still writing the file).
+  {
+    version: 4,
+    name: 'audit hash chain',
+    sql: `ALTER TABLE audit ADD COLUMN hash TEXT;
+   CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+   CREATE TRIGGER audit_hash_required BEFORE INSERT ON audit WHEN NEW.hash IS NULL
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is hash-chained: this domainops is older than the store'); END;`,
+    code: backfillHashes,
+  },
+  // \`lastResult\`: the latest succeeded request of a target, action and subject.
+  {
+    version: 5,
+    name: 'last result index',
+    sql: `CREATE INDEX requests_last_result ON requests (json_extract(data, '$.target'),
+     json_extract(data, '$.action'), json_extract(data, '$.subject'), updated_at) WHERE status = 'succeeded';`,
+  },
 ]);
+
+/** The events stored before the chain get their hashes, in seq order, a page at a time. */
+function backfillHashes(db: DatabaseSync): void {
+  db.exec('DROP TRIGGER audit_no_update');
+  const page = db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT 1000');
+  const set = db.prepare('UPDATE audit SET hash = ? WHERE seq = ?');
+  let head: AuditHead = { seq: 0, hash: GENESIS };
+  for (;;) {
+    const rows = page.all(head.seq);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const event = toAuditEvent(row as Record<string, unknown>);
+      head = { seq: event.seq!, hash: auditHash(head.hash, event) };
+      set.run(head.hash, head.seq);
+    }
+  }
+  db.exec(`CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;`);
+  db.prepare('INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)').run(head.seq, head.hash);
+}
 
 export interface SqliteStoreOptions {
   /**
@@ -144,7 +192,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     throw openError(path, error);
   }
 
-  const transaction = <T>(fn: () => T): T => {
+  /**
+   * A write transaction. `durable`: committed with synchronous=FULL, synced to the disk before it
+   * returns (and with it every commit before it): for a request stored as `executing`, since the
+   * vendor may be called right after, and a power loss must never bring back an earlier state
+   * from which the request would run again.
+   */
+  const transaction = <T>(fn: () => T, durable = false): T => {
+    if (!durable) return inTransaction(fn);
+    db.exec('PRAGMA synchronous = FULL');
+    try {
+      return inTransaction(fn);
+    } finally {
+      db.exec('PRAGMA synchronous = NORMAL');
+    }
+  };
+  const inTransaction = <T>(fn: () => T): T => {
     db.exec('BEGIN IMMEDIATE');
     try {
       const value = fn();
@@ -208,8 +271,13 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
   // Opening: WAL mode and the schema. Only a schema change takes the write lock; if another
   // process holds it, the migration waits (asynchronously) for the first operation.
+  // synchronous=NORMAL: in WAL mode a commit is not synced to disk at once, only at checkpoints.
+  // A process that crashes loses nothing (the WAL is in the operating system's hands); a power
+  // loss or an operating system crash may lose the last commits, and never corrupts the file.
+  // A request stored as executing is the exception (`transaction(…, durable)`).
   const initialise = (): void => {
     db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
     migrate(db, transaction, now);
   };
   let initialised = false;
@@ -247,20 +315,30 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   let prepared: ReturnType<typeof prepare> | undefined;
   const sql = (): ReturnType<typeof prepare> => (prepared ??= prepare(db));
 
+  const head = (): AuditHead => {
+    const row = sql().selectHead.get() as { seq: number | bigint; hash: string };
+    return { seq: Number(row.seq), hash: row.hash };
+  };
+  /** Inside a write transaction (`BEGIN IMMEDIATE`: one writer at a time): the next links of the chain. */
   const appendEvents = (events: readonly AuditEvent[]): void => {
-    for (const e of events) {
+    if (events.length === 0) return;
+    const chained = chainRows(head(), events);
+    for (const r of chained.rows) {
       sql().insertAudit.run(
-        e.at,
-        e.requestId,
-        e.actor.platform,
-        e.actor.id,
-        e.actor.email ?? null,
-        e.type,
-        e.from ?? null,
-        e.to ?? null,
-        e.details === undefined ? null : JSON.stringify(e.details),
+        r.seq,
+        r.at,
+        r.request_id,
+        r.actor_platform,
+        r.actor_id,
+        r.actor_email,
+        r.type,
+        r.from_status,
+        r.to_status,
+        r.details,
+        r.hash,
       );
     }
+    sql().updateHead.run(chained.head.seq, chained.head.hash);
   };
   const readOne = (row: Record<string, unknown> | undefined): RequestRecord | undefined =>
     row === undefined ? undefined : (JSON.parse(String(row.data)) as RequestRecord);
@@ -316,7 +394,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
                 ? undefined
                 : readOne(sql().selectByKey.get(stored.deliveryKey));
             return existing === undefined ? { inserted: false } : { inserted: false, existing };
-          }),
+          }, stored.status === 'executing'),
         true,
       );
     },
@@ -346,7 +424,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
             if (changes !== 1) return undefined;
             appendEvents(events);
             return stored;
-          }),
+          }, stored.status === 'executing'),
         true,
       );
     },
@@ -363,7 +441,12 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }, false);
     },
 
+    lastResult({ target, action, subject }) {
+      return op(() => readOne(sql().selectLastResult.get(target, action, subject)), false);
+    },
+
     async appendAudit(events) {
+      if (events.length === 0) return;
       await op(() => transaction(() => appendEvents(events)), true);
     },
 
@@ -388,6 +471,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     latestSeq() {
       return op(() => latestSeq(db), false);
+    },
+
+    auditHead() {
+      return op(head, false);
     },
 
     async health() {
@@ -422,8 +509,16 @@ function prepare(db: DatabaseSync) {
     selectById: db.prepare('SELECT data FROM requests WHERE id = ?'),
     selectByKey: db.prepare('SELECT data FROM requests WHERE delivery_key = ?'),
     insertAudit: db.prepare(
-      `INSERT INTO audit (at, request_id, actor_platform, actor_id, actor_email, type, from_status, to_status, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit (seq, at, request_id, actor_platform, actor_id, actor_email, type, from_status, to_status, details, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    selectHead: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
+    updateHead: db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1'),
+    // The expressions and the status literal of the index `requests_last_result`.
+    selectLastResult: db.prepare(
+      `SELECT data FROM requests WHERE status = 'succeeded' AND json_extract(data, '$.target') = ?
+       AND json_extract(data, '$.action') = ? AND json_extract(data, '$.subject') = ?
+       ORDER BY updated_at DESC, id DESC LIMIT 1`,
     ),
     upsertHealth: db.prepare(
       `INSERT INTO health (id, checked_at) VALUES (1, ?)
@@ -443,6 +538,9 @@ function migrate(db: DatabaseSync, transaction: <T>(fn: () => T) => T, now: () =
     // Read again under the lock: another process may have migrated in between.
     for (const step of pending(MIGRATIONS, userVersion(db))) {
       db.exec(step.sql);
+      // Synchronous: the transaction is this connection's, and nothing may run in between.
+      if (step.code?.(db) instanceof Promise)
+        throw new Error(`migration ${step.version} must be synchronous`);
       if (step.version >= 3) {
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
           step.version,

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkPostgres } from '../../../src/stores/postgres/check.ts';
 import { kindOf, POSTGRES_ERRORS, toStoreError } from '../../../src/stores/postgres/errors.ts';
+import { MIGRATIONS } from '../../../src/stores/postgres/schema.ts';
 import { openPostgresStore } from '../../../src/stores/postgres/store.ts';
 import { admin, freshSchema, PG_URL, passwordOf, settingFor, withParam } from './helpers.ts';
 
@@ -168,7 +169,7 @@ describe.skipIf(PG_URL === undefined)('the PostgreSQL store and check-config aga
     const before = await checkPostgres(schema.setting);
     expect(before.ok).toBe(true);
     expect(before.lines).toContain(
-      'schema: none yet: domainops creates the tables (version 1) when it starts',
+      `schema: none yet: domainops creates the tables (version ${MIGRATIONS.length}) when it starts`,
     );
     expect(before.lines).toContain(
       `privileges: role ${decodeURIComponent(new URL(PG_URL!).username)} may create the tables in schema ${schema.name}`,
@@ -178,7 +179,7 @@ describe.skipIf(PG_URL === undefined)('the PostgreSQL store and check-config aga
     await store.close();
     const after = await checkPostgres(schema.setting);
     expect(after).toMatchObject({ ok: true });
-    expect(after.lines).toContain('schema: version 1 of 1, up to date');
+    expect(after.lines).toContain(`schema: version ${MIGRATIONS.length} of ${MIGRATIONS.length}, up to date`);
     expect(after.lines).toContain(
       `privileges: role ${decodeURIComponent(new URL(PG_URL!).username)} may read and write the tables`,
     );
@@ -219,7 +220,7 @@ describe.skipIf(PG_URL === undefined)('the PostgreSQL store and check-config aga
     const check = await checkPostgres(settingFor(url.href, { password: passwordOf(SECRET) }));
     expect(check.ok).toBe(false);
     expect(check.lines).toContain(
-      `privileges: role ${role} lacks INSERT on requests, UPDATE on requests, SELECT on audit, INSERT on audit, SELECT on health, INSERT on health, UPDATE on health, SELECT on schema_migrations, USAGE on sequence request_changes: GRANT them (or run domainops as the tables' owner)`,
+      `privileges: role ${role} lacks INSERT on requests, UPDATE on requests, SELECT on audit, INSERT on audit, SELECT on audit_head, UPDATE on audit_head, SELECT on health, INSERT on health, UPDATE on health, SELECT on schema_migrations, USAGE on sequence request_changes: GRANT them (or run domainops as the tables' owner)`,
     );
     expectNoPassword(error, check);
   });

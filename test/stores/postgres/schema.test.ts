@@ -87,6 +87,12 @@ describe.skipIf(PG_URL === undefined)('the PostgreSQL schema', () => {
       'SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
       [s.name],
     );
-    expect(tables.map((t) => t.tablename)).toEqual(['audit', 'health', 'requests', 'schema_migrations']);
+    expect(tables.map((t) => t.tablename)).toEqual([
+      'audit',
+      'audit_head',
+      'health',
+      'requests',
+      'schema_migrations',
+    ]);
   });
 });

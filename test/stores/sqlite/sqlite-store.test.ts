@@ -61,7 +61,7 @@ describe('sqlite store', () => {
     expect(existsSync(file)).toBe(true);
     const raw = new DatabaseSync(file);
     expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
     expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(
       MIGRATIONS.map((m) => ({ version: m.version, name: m.name })),
     );
@@ -85,7 +85,7 @@ describe('sqlite store', () => {
       { requestId: 'r-old00001', type: 'refused' },
     ]);
     await store.close();
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
     const steps = raw
       .prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
       .all();
@@ -93,8 +93,10 @@ describe('sqlite store', () => {
       [1, 'requests and audit'],
       [2, 'health'],
       [3, 'schema_migrations'],
+      [4, 'audit hash chain'],
+      [5, 'last result index'],
     ]);
-    expect(steps[2]!.applied_at).toBe(1234);
+    expect(steps.slice(2).map((r) => r.applied_at)).toEqual([1234, 1234, 1234]);
     raw.close();
   });
 

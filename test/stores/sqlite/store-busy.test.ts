@@ -4,11 +4,12 @@
  * waits, the command is stored once the lock is released, and `store_busy` ends the wait.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REQUEST_STATUSES } from '../../../src/core/requests/model.ts';
-import { openSqliteStore } from '../../../src/stores/sqlite/store.ts';
+import { MIGRATIONS, openSqliteStore } from '../../../src/stores/sqlite/store.ts';
 import { alice, bob, harness, lookup, unclaim } from '../../core/requests/helpers.ts';
 import { type FileStore, fakeTime, fileStore, loopMonitor } from './store-helpers.ts';
 
@@ -101,10 +102,11 @@ describe('a store locked by another process', () => {
     const s = fileStore();
     await s.store.close();
     cleanups.push(s.remove);
+    for (const f of [s.file, `${s.file}-wal`, `${s.file}-shm`]) rmSync(f, { force: true });
     const raw = new DatabaseSync(s.file);
     cleanups.push(() => raw.close());
-    // A store written by the previous schema version.
-    raw.exec('DROP TABLE health; DROP TABLE schema_migrations; PRAGMA user_version = 1');
+    // A store written by the first schema version.
+    raw.exec(`${MIGRATIONS[0]!.sql}; PRAGMA user_version = 1`);
     raw.exec('BEGIN IMMEDIATE');
     const time = fakeTime();
     time.onSleep((count) => {
@@ -116,7 +118,7 @@ describe('a store locked by another process', () => {
     expect(await store.listByStatus(['pending'])).toEqual([]);
     expect(monitor.stop().longest).toBeLessThan(50);
     expect(time.state.sleeps).toHaveLength(2);
-    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: 3 });
+    expect(raw.prepare('PRAGMA user_version').get()).toEqual({ user_version: MIGRATIONS.length });
     expect((await store.health()).ok).toBe(true);
   });
 
