@@ -1,5 +1,6 @@
 /** The shared HTTP layer every vendor module of this folder builds on. */
 
+export { createDnsChecker, type DnsChecker } from './dns/check.ts';
 export {
   createHttpClient,
   type HttpClient,

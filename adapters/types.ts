@@ -1,4 +1,4 @@
-import type { RedactedRequest } from '../src/core/ports.ts';
+import type { ExecuteOptions, RedactedRequest } from '../src/core/ports.ts';
 import type { F5Call, F5Result } from './f5xc/commands.ts';
 import type { F5Target } from './f5xc/target.ts';
 import type { WebexCall } from './webex-identity/commands.ts';
@@ -63,5 +63,5 @@ export interface VendorClient {
    */
   describe(call: VendorCall): RedactedRequest;
   /** Performs the call. Throws VendorError (adapters/vendor-error.ts) on any failure. */
-  execute(call: VendorCall, options?: { signal?: AbortSignal }): Promise<VendorResult>;
+  execute(call: VendorCall, options?: ExecuteOptions): Promise<VendorResult>;
 }

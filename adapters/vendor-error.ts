@@ -1,4 +1,5 @@
 import { VendorFailure } from '../src/core/errors.ts';
+import type { VendorResult } from '../src/core/ports.ts';
 import { scrub, scrubDeep } from '../src/core/scrub.ts';
 import type { RedactedRequest, Vendor } from './types.ts';
 
@@ -29,6 +30,14 @@ export type VendorErrorCode =
    * (a Yandex userpool domain protected from deletion); the outcome is `failed`.
    */
   | 'deletion_protected'
+  /**
+   * Refused by domainops from DNS before anything was sent: the record the vendor checks is not
+   * served by every authoritative nameserver (the precheck of validate/verify, or `dns-check`).
+   * The error carries the DNS table as its `result`; the outcome is `failed`.
+   */
+  | 'dns_not_ready'
+  /** The vendor gives no DNS record to check for the domain (a Yandex domain without a DNS challenge). */
+  | 'dns_no_record'
   | 'vendor_error';
 
 export interface VendorErrorInit {
@@ -47,6 +56,8 @@ export interface VendorErrorInit {
   /** `unknown` when the vendor may have acted; `failed` when it certainly did not (or said no). */
   outcome?: 'failed' | 'unknown';
   cause?: unknown;
+  /** What was found before the refusal (a DNS check), stored as the failed request's `result`. */
+  result?: VendorResult;
 }
 
 /**
@@ -69,6 +80,7 @@ export class VendorError extends VendorFailure {
       requestId: init.requestId === undefined ? undefined : scrub(init.requestId),
       ...(init.hint === undefined ? {} : { hint: scrub(init.hint) }),
       ...(init.cause === undefined ? {} : { cause: init.cause }),
+      ...(init.result === undefined ? {} : { result: scrubDeep(init.result) }),
     });
     this.name = 'VendorError';
     this.code = init.code;

@@ -2,7 +2,13 @@
  * The pipeline as domainops runs it: the core's pipeline (src/core/pipeline.ts) with the
  * composition's vendor modules, the one shared vendor HTTP layer and the store the config names.
  */
-import { createHttpClient, type HttpClient, type Sleep } from '../adapters/index.ts';
+import {
+  createDnsChecker,
+  createHttpClient,
+  type DnsChecker,
+  type HttpClient,
+  type Sleep,
+} from '../adapters/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { Config, StoreSetting } from './core/config/types.ts';
 import { ConfigError } from './core/errors.ts';
@@ -22,6 +28,8 @@ export interface AppOptions {
   modules?: Composition;
   /** The shared vendor HTTP layer; tests pass one aimed at local fakes. */
   http?: HttpClient;
+  /** The DNS checker of dns-check and the precheck of validate/verify (default: from `dns:`). */
+  dns?: DnsChecker;
   /** The process clock; `now` and `sleep` override parts of it. */
   clock?: Clock;
   now?: () => number;
@@ -73,6 +81,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const clock: Clock = { now: options.now ?? base.now, sleep: options.sleep ?? base.sleep };
   // Retry waits and Retry-After dates go by the same clock as everything else.
   const http = options.http ?? createHttpClient(config.http, { now: clock.now, sleep: clock.sleep });
+  const dns = options.dns ?? createDnsChecker(config.dns);
   return createPipeline(config, {
     modules,
     clock,
@@ -80,7 +89,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
       const module = modules.vendors.find((m) => m.vendor === target.vendor);
       if (!module)
         throw new ConfigError([{ path: `targets.${target.name}.vendor`, message: 'no such vendor module' }]);
-      return module.createClient(target, { http, clock });
+      return module.createClient(target, { http, clock, dns });
     },
     store: () => {
       if (!options.store) return openStore(config.store, modules, clock, options.onStoreOperation);

@@ -1,5 +1,15 @@
-import type { VendorCall as AnyCall, VendorClient } from '../../src/core/ports.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
+import type {
+  VendorCall as AnyCall,
+  CallHistory,
+  RedactedRequest as CoreRedactedRequest,
+  ExecuteOptions,
+  VendorClient,
+} from '../../src/core/ports.ts';
 import { type AuthProvider, sendAuthenticated, withAuthorization } from '../auth/provider.ts';
+import type { DnsChecker } from '../dns/check.ts';
+import { awaitRecord, servedAnywhere } from '../dns/gate.ts';
+import { type DnsCheckResult, type ExpectedRecord, humanSpan, notServedText } from '../dns/result.ts';
 import type { HttpClient, HttpResponse } from '../http.ts';
 import { redactRequest } from '../redact.ts';
 import { badShape, isRecord, isStringArray, requestIdFrom, successJson } from '../response.ts';
@@ -9,11 +19,11 @@ import { baseUrl, sameDomainName, shownName } from '../url.ts';
 import { VendorError } from '../vendor-error.ts';
 import type { WebexCall } from './commands.ts';
 import { webexError } from './errors.ts';
-import { txtRecord, type WebexResult } from './result.ts';
+import { TXT_PREFIX, txtRecord, type WebexResult } from './result.ts';
 import type { WebexTarget } from './target.ts';
 
-/** The Webex actions of this module, by the call's action. */
-const ACTIONS: Record<WebexCall['action'], string> = {
+/** The Webex actions of this module, by the call's action (dns-check asks DNS, not Webex). */
+const ACTIONS: Record<Exclude<WebexCall['action'], 'dns-check'>, string> = {
   'verify-token': 'getDomainVerificationToken',
   verify: 'verifyDomain',
   claim: 'claimDomain',
@@ -33,7 +43,7 @@ const ACTIONS: Record<WebexCall['action'], string> = {
  * - `unverifyDomain` `{"domain","removePending"}` → `{verifiedDomains, claimedDomains, url}`.
  */
 export function buildWebexRequest(target: WebexTarget, anyCall: AnyCall): PreparedRequest {
-  const call = anyCall as WebexCall;
+  const call = anyCall as Exclude<WebexCall, { action: 'dns-check' }>;
   const action = Object.hasOwn(ACTIONS, call.action) ? ACTIONS[call.action] : undefined;
   if (action === undefined) throw unsupportedAction('webex', target.name, anyCall.action);
   const api = baseUrl(target.apiUrl, '/v1');
@@ -180,17 +190,145 @@ function claimResult(response: HttpResponse, domain: string, force: boolean): We
   return { action: 'claim', domain, force, claimed, raw: body };
 }
 
-/** A client for Webex Identity organization domains (verify-token, verify, claim, unclaim, unverify). */
-export function createWebexClient(target: WebexTarget, http: HttpClient, auth: AuthProvider): VendorClient {
+/**
+ * What `dns-check` looks up, as a dry run shows it: no request goes to Webex, only DNS queries
+ * for the TXT records at the domain, written as a `dns:` URI (RFC 4501).
+ */
+export function describeDnsCheck(domain: string): CoreRedactedRequest {
+  return { method: 'GET', url: `dns:${domain}?type=TXT`, headers: {} };
+}
+
+/** What a Webex client needs besides HTTP: DNS for dns-check and the precheck of verify. */
+export interface WebexClientOptions {
+  dns?: DnsChecker;
+  clock?: Clock;
+}
+
+/**
+ * The record Webex looks up for the domain, from the latest verify-token domainops ran for it on
+ * this target (the core reads the store); undefined when there is none. Webex is never asked for
+ * a token here: a new token may replace the one published.
+ */
+async function storedRecord(domain: string, history: CallHistory | undefined): Promise<string | undefined> {
+  let last: Record<string, unknown> | undefined;
+  try {
+    last = await history?.lastResult('verify-token', domain);
+  } catch (error) {
+    throw new VendorError({
+      vendor: 'webex',
+      code: 'vendor_error',
+      message: `the last verify-token of ${domain} could not be read from the store: ${error instanceof Error ? error.message : String(error)}`,
+      hint: 'try again in a moment',
+      outcome: 'failed',
+      cause: error,
+    });
+  }
+  const record = isRecord(last?.record) ? last.record.value : undefined;
+  if (typeof record === 'string' && record.startsWith(TXT_PREFIX)) return record;
+  return typeof last?.token === 'string' && last.token !== ''
+    ? txtRecord(domain, last.token).value
+    : undefined;
+}
+
+/** A client for Webex Identity organization domains (verify-token, verify, claim, unclaim, unverify, dns-check). */
+export function createWebexClient(
+  target: WebexTarget,
+  http: HttpClient,
+  auth: AuthProvider,
+  deps: WebexClientOptions = {},
+): VendorClient {
+  const checker = (): DnsChecker => {
+    if (deps.dns === undefined) throw new Error('the Webex client was created without a DNS checker');
+    return deps.dns;
+  };
+
+  const expected = async (domain: string, history: CallHistory | undefined): Promise<ExpectedRecord> => {
+    const value = await storedRecord(domain, history);
+    return { name: domain, type: 'TXT', prefix: TXT_PREFIX, ...(value === undefined ? {} : { value }) };
+  };
+
+  /** `dns_not_ready`: nothing was sent to Webex. */
+  const notReady = (result: DnsCheckResult, message: string, hint: string): VendorError =>
+    new VendorError({ vendor: 'webex', code: 'dns_not_ready', message, hint, outcome: 'failed', result });
+
+  /** What is wrong and what to do, for a record that is not served everywhere (or is unknown). */
+  const words = (result: DnsCheckResult, next: string): { what: string; hint: string } => {
+    const { domain } = result;
+    if (result.problem !== undefined) {
+      return {
+        what: notServedText(result),
+        hint: `check dns.resolvers (or the system's resolvers) and try again; ${next}`,
+      };
+    }
+    if (result.record.value === undefined) {
+      const serving = result.servers.filter((s) => s.values.length > 0).length;
+      return {
+        what: `domainops has no verification token of ${domain} from verify-token in ${target.name}, so it does not know the record Webex expects; ${serving} of ${result.servers.length} nameserver addresses serve a ${TXT_PREFIX}… record`,
+        hint: `run \`verify-token ${domain} in ${target.name}\` to see the record to publish, publish it at the DNS provider of ${result.zone ?? domain}, then ${next}`,
+      };
+    }
+    return {
+      what: notServedText(result),
+      hint: `publish \`${domain}\` TXT \`${result.record.value}\` at the DNS provider of ${result.zone ?? domain} and wait until every nameserver serves it; ${next}`,
+    };
+  };
+
+  const dnsCheck = async (domain: string, options: ExecuteOptions): Promise<DnsCheckResult> => {
+    const record = await expected(domain, options.history);
+    const check = await checker().check(record, options.signal ? { signal: options.signal } : {});
+    const result: DnsCheckResult = { action: 'dns-check', domain, ...check };
+    if (result.ready) return result;
+    const { what, hint } = words(
+      result,
+      `run \`verify ${domain} in ${target.name}\` (with \`--wait\` it checks until the record is served)`,
+    );
+    throw notReady(result, what, hint);
+  };
+
+  /** The precheck of verify (or `--wait`): refuses with the table while the record is not served. */
+  const precheck = async (call: Extract<WebexCall, { action: 'verify' }>, options: ExecuteOptions) => {
+    const dns = checker();
+    const wait = call.wait === true;
+    if (call.skipDnsCheck === true || (!wait && !dns.settings.precheck)) return;
+    const record = await expected(call.domain, options.history);
+    await awaitRecord({
+      checker: dns,
+      clock: deps.clock ?? systemClock,
+      record,
+      domain: call.domain,
+      next: `verify ${call.domain}`,
+      wait,
+      // Without a stored token the value is unknown: a verification record served everywhere will do.
+      ...(record.value === undefined ? { accept: servedAnywhere } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      refuse: (result, waited) => {
+        const { what, hint } = words(
+          result,
+          `run \`verify ${call.domain} in ${target.name}\` again (\`--wait\` checks until the record is served; \`--skip-dns-check\` sends it anyway)`,
+        );
+        return notReady(
+          result,
+          `domainops did not ask Webex to verify ${call.domain}${waited ? ` (waited ${humanSpan(dns.settings.wait)})` : ''}: ${what}`,
+          hint,
+        );
+      },
+    });
+  };
+
   return {
     vendor: 'webex',
     target: target.name,
     describe(call): RedactedRequest {
+      if (call.action === 'dns-check') return describeDnsCheck(String(call.domain));
       return redactRequest(withAuthorization(buildWebexRequest(target, call), auth.redactedHeader));
     },
     async execute(anyCall, options = {}): Promise<WebexResult> {
+      if (anyCall.action === 'dns-check') return dnsCheck(String(anyCall.domain), options);
+      if (anyCall.action === 'verify')
+        await precheck(anyCall as Extract<WebexCall, { action: 'verify' }>, options);
       const request = buildWebexRequest(target, anyCall);
-      const call = anyCall as WebexCall;
+      const call = anyCall as Exclude<WebexCall, { action: 'dns-check' }>;
       const response = await sendAuthenticated(http, auth, request, {
         vendor: 'webex',
         ...(options.signal ? { signal: options.signal } : {}),

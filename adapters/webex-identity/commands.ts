@@ -1,4 +1,6 @@
 import type { VendorCommandSpec } from '../../src/core/ports.ts';
+import { DNS_CHECK_COMMAND } from '../dns/command.ts';
+import { DNS_FLAGS, dnsFacts, dnsFlags } from '../dns/flags.ts';
 
 /**
  * The Webex Identity calls, as the client builds them (Webex for Developers, "API - Domain
@@ -7,7 +9,9 @@ import type { VendorCommandSpec } from '../../src/core/ports.ts';
  */
 export type WebexCall =
   | { action: 'verify-token'; domain: string }
-  | { action: 'verify'; domain: string; claim: boolean }
+  /** `wait`: `--wait`; `skipDnsCheck`: `--skip-dns-check` (each present only when given). */
+  | { action: 'verify'; domain: string; claim: boolean; wait?: true; skipDnsCheck?: true }
+  | { action: 'dns-check'; domain: string }
   | { action: 'claim'; domain: string; force: boolean }
   | { action: 'unclaim'; domain: string }
   | { action: 'unverify'; domain: string; removePending: boolean };
@@ -36,17 +40,24 @@ export const WEBEX_COMMANDS: readonly VendorCommandSpec[] = [
   {
     action: 'verify',
     subject: 'domain',
-    flags: [{ name: '--claim', summary: 'claim the domain too once it is verified' }],
+    flags: [{ name: '--claim', summary: 'claim the domain too once it is verified' }, ...DNS_FLAGS],
     summary: 'Verify a domain of a Webex organization from its published DNS TXT record',
     description:
       'Asks Webex Identity to verify the domain by looking up its TXT record (run verify-token first and ' +
-      'publish the record it shows). Domain enforcement then applies: users of the organization whose ' +
-      'email domain is not verified are marked transient. With --claim the domain is claimed as well.',
+      'publish the record it shows). domainops first checks that every authoritative nameserver of the ' +
+      "domain's zone serves the record (as dns-check does) and, if one does not, shows which and sends " +
+      'nothing; with --wait it checks again until they all do. Domain enforcement then applies: users of ' +
+      'the organization whose email domain is not verified are marked transient. With --claim the domain ' +
+      'is claimed as well.',
     destructive: false,
     example: 'verify corp.com in webex-prod --claim',
-    call: (domain, flags) => ({ action: 'verify', domain, claim: flags.has('--claim') }),
-    facts: (call) => (call.claim === true ? [{ label: 'Claim too', value: 'yes' }] : []),
+    call: (domain, flags) => ({ action: 'verify', domain, claim: flags.has('--claim'), ...dnsFlags(flags) }),
+    facts: (call) => [
+      ...(call.claim === true ? [{ label: 'Claim too', value: 'yes' }] : []),
+      ...dnsFacts(call),
+    ],
   },
+  DNS_CHECK_COMMAND,
   {
     action: 'claim',
     subject: 'domain',

@@ -26,8 +26,8 @@ export const webexIdentity: AdapterModule<WebexTarget> = {
   reference: webexReference,
   urls: webexUrls,
   notes: webexNotes,
-  createClient: (target, { http, clock }) =>
-    createWebexClient(target, http, webexAuth(target, http, clock.now)),
+  createClient: (target, { http, clock, dns }) =>
+    createWebexClient(target, http, webexAuth(target, http, clock.now), { dns, clock }),
   view: (result, target) => webexView(result as WebexResult, target),
   // Loaded only when the sandbox starts: a production process never loads the fake.
   sandbox: { start: async (targets) => (await import('./sandbox.ts')).startWebexSandbox(targets) },

@@ -1,3 +1,4 @@
+import type { DnsCheckResult } from '../dns/result.ts';
 import type { VendorResult } from '../types.ts';
 
 /** The prefix of the TXT record Webex looks up (Webex for Developers, "Get Domain Verification Token"). */
@@ -42,7 +43,9 @@ export type WebexResult =
       /** The domains Webex says it claimed, with the URL of each domain resource. */
       claimed: { domain: string; url?: string }[];
       raw: unknown;
-    };
+    }
+  /** Whether every authoritative nameserver serves the domain's verification record. */
+  | DnsCheckResult;
 
 /** The TXT record for a verification token; a token Webex already gave with the prefix is kept as is. */
 export function txtRecord(domain: string, token: string): DnsRecord {

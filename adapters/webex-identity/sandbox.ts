@@ -460,11 +460,16 @@ export async function startWebexSandbox(
   }
   orgs[SANDBOX_OTHER_ORG.id] ??= SANDBOX_OTHER_ORG.seed;
   const fake = await startWebexFake({ orgs, publishZones: SANDBOX_DNS_ZONES });
-  return runningSandbox(fake, {
-    targets: forEachTarget(targets, () => ({
-      apiUrl: fake.apiUrl,
-      auth: { accessToken: `env:${SANDBOX_TOKEN_ENV}` },
-    })),
-    env: { [SANDBOX_TOKEN_ENV]: fake.issueAccessToken() },
-  });
+  return {
+    ...runningSandbox(fake, {
+      targets: forEachTarget(targets, () => ({
+        apiUrl: fake.apiUrl,
+        auth: { accessToken: `env:${SANDBOX_TOKEN_ENV}` },
+      })),
+      env: { [SANDBOX_TOKEN_ENV]: fake.issueAccessToken() },
+    }),
+    // The fake's DNS, served by the sandbox's DNS server too: what verify finds, dns-check finds.
+    publishedTxt: () =>
+      [...fake.state.txt].flatMap(([name, values]) => [...values].map((value) => ({ name, value }))),
+  };
 }

@@ -1,4 +1,5 @@
 import type { ResultView, Section } from '../../src/core/ports.ts';
+import { dnsCheckView } from '../dns/view.ts';
 import { sameDomainName } from '../url.ts';
 import type { WebexResult } from './result.ts';
 
@@ -124,6 +125,8 @@ export function webexView(result: WebexResult, target: string): ResultView {
           },
         ],
       };
+    case 'dns-check':
+      return dnsCheckView(result, { again: `dns-check ${result.domain} in ${target}` });
     case 'unverify':
       return {
         title: `Unverified ${result.domain}`,

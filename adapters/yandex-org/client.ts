@@ -1,4 +1,8 @@
+import type { ExecuteOptions } from '../../src/core/ports.ts';
 import { type AuthProvider, sendAuthenticated, withAuthorization } from '../auth/provider.ts';
+import type { DnsChecker } from '../dns/check.ts';
+import { awaitRecord } from '../dns/gate.ts';
+import { type DnsCheckResult, type ExpectedRecord, humanSpan, notServedText } from '../dns/result.ts';
 import type { HttpClient, HttpResponse, Sleep } from '../http.ts';
 import { redactRequest } from '../redact.ts';
 import { badShape, isRecord, successJson } from '../response.ts';
@@ -71,7 +75,8 @@ export function buildListRequest(target: YandexTarget, pageToken?: string): Prep
  * (`buildListRequest`).
  */
 export function buildYandexRequest(target: YandexTarget, call: VendorCall): PreparedRequest {
-  if (call.action === 'domain') {
+  // dns-check reads the domain for its challenge record first; then it asks DNS, not Yandex.
+  if (call.action === 'domain' || call.action === 'dns-check') {
     return {
       method: 'GET',
       url: domainUrl(target, call.domain),
@@ -185,6 +190,8 @@ interface Deps {
   sleep: Sleep;
   /** Pages one `list-domains` reads at most (default MAX_LIST_PAGES). */
   maxListPages?: number;
+  /** The DNS checker of dns-check, the precheck of validate and `--wait`. */
+  dns?: DnsChecker;
 }
 
 /** The calls that start a long-running Operation. */
@@ -508,6 +515,91 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
     }
   };
 
+  /**
+   * The DNS record of the domain's challenge (the latest DNS challenge Yandex lists), read with
+   * `GET …/domains/{domain}`; `action` names the command in errors.
+   */
+  const challengeRecord = async (
+    action: 'dns-check' | 'validate',
+    domain: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ExpectedRecord> => {
+    const { domain: found, response } = await readDomain(action, domain, signal);
+    const records = found.challenges
+      .filter((c) => c.dnsChallenge?.name !== undefined && c.dnsChallenge.value !== undefined)
+      .sort((a, b) => (Date.parse(a.createdAt ?? '') || 0) - (Date.parse(b.createdAt ?? '') || 0));
+    const latest = records.at(-1)?.dnsChallenge;
+    if (latest === undefined) {
+      throw new VendorError({
+        vendor: 'yandex',
+        code: 'dns_no_record',
+        message: `Yandex lists no DNS challenge for ${domain} in ${scopeLabel(target)}: there is no record to check`,
+        hint: `run \`domain ${domain}\` to see its status; a domain added anew gets a challenge to publish`,
+        request: response.request,
+        outcome: 'failed',
+      });
+    }
+    return { name: latest.name!.replace(/\.$/, ''), type: 'TXT', value: latest.value! };
+  };
+
+  const checker = (): DnsChecker => {
+    if (deps.dns === undefined) throw new Error('the Yandex client was created without a DNS checker');
+    return deps.dns;
+  };
+
+  /** `dns_not_ready`: the record is not served everywhere; nothing was sent to Yandex (or only read). */
+  const notReady = (result: DnsCheckResult, message: string, hint: string): VendorError =>
+    new VendorError({ vendor: 'yandex', code: 'dns_not_ready', message, hint, outcome: 'failed', result });
+
+  /** What to do about a record that is not served everywhere yet. */
+  const publishHint = (result: DnsCheckResult, next: string): string =>
+    result.problem !== undefined
+      ? `check dns.resolvers (or the system's resolvers) and try again; ${next}`
+      : `publish \`${result.record.name}\` TXT \`${result.record.value}\` at the DNS provider of ${result.zone ?? result.domain} and wait until every nameserver serves it; ${next}`;
+
+  /** `dns-check`: the challenge record at every authoritative nameserver address. */
+  const dnsCheck = async (domain: string, signal: AbortSignal | undefined): Promise<DnsCheckResult> => {
+    const record = await challengeRecord('dns-check', domain, signal);
+    const check = await checker().check(record, signal ? { signal } : {});
+    const result: DnsCheckResult = { action: 'dns-check', domain, ...check };
+    if (result.ready) return result;
+    throw notReady(
+      result,
+      `${notServedText(result)}`,
+      publishHint(
+        result,
+        `then run \`validate ${domain}\` (\`validate ${domain} --wait\` checks until it is served)`,
+      ),
+    );
+  };
+
+  /** The precheck of validate (or `--wait`): refuses with the table while the record is not served. */
+  const precheck = async (call: Extract<YandexCall, { action: 'validate' }>, options: ExecuteOptions) => {
+    const dns = checker();
+    const wait = call.wait === true;
+    if (call.skipDnsCheck === true || (!wait && !dns.settings.precheck)) return;
+    const record = await challengeRecord('validate', call.domain, options.signal);
+    await awaitRecord({
+      checker: dns,
+      clock: { now, sleep },
+      record,
+      domain: call.domain,
+      next: `validate ${call.domain}`,
+      wait,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.progress ? { progress: options.progress } : {}),
+      refuse: (result, waited) =>
+        notReady(
+          result,
+          `domainops did not ask Yandex to validate ${call.domain}${waited ? ` (waited ${humanSpan(dns.settings.wait)})` : ''}: ${notServedText(result)}`,
+          publishHint(
+            result,
+            `then run \`validate ${call.domain}\` again (\`--wait\` checks until it is served; \`--skip-dns-check\` sends it anyway)`,
+          ),
+        ),
+    });
+  };
+
   return {
     vendor: 'yandex',
     target: target.name,
@@ -524,7 +616,10 @@ export function createYandexClient(target: YandexTarget, deps: Deps): VendorClie
         }
         case 'list-domains':
           return listDomains(signal);
+        case 'dns-check':
+          return dnsCheck(call.domain, signal);
         case 'validate': {
+          await precheck(call, options);
           const finished = await runOperation('validate', call.domain, signal);
           const domain = finishedDomain('validate', finished, call.domain);
           return { action: 'validate', domain, operationId: finished.id, raw: finished.body };

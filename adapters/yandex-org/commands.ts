@@ -1,10 +1,15 @@
 import type { VendorCommandSpec } from '../../src/core/ports.ts';
+import { DNS_CHECK_COMMAND } from '../dns/command.ts';
+import { DNS_FLAGS, dnsFacts, dnsFlags } from '../dns/flags.ts';
+import type { DnsCheckResult } from '../dns/result.ts';
 import type { YandexDomain } from '../types.ts';
 
 /** The Yandex Cloud Organization Manager calls (federation or userpool domain methods). */
 export type YandexCall =
-  | { action: 'validate'; domain: string }
+  /** `wait`: `--wait`; `skipDnsCheck`: `--skip-dns-check` (each present only when given). */
+  | { action: 'validate'; domain: string; wait?: true; skipDnsCheck?: true }
   | { action: 'domain'; domain: string }
+  | { action: 'dns-check'; domain: string }
   | { action: 'add-domain'; domain: string }
   | { action: 'list-domains' }
   | { action: 'delete-domain'; domain: string };
@@ -16,20 +21,25 @@ export type YandexResult =
   | { action: 'add-domain'; domain: YandexDomain; operationId: string; raw: unknown }
   /** Every domain of every page, in the vendor's order; `pages`: how many pages were read. */
   | { action: 'list-domains'; domains: YandexDomain[]; pages: number }
-  | { action: 'delete-domain'; domain: string; operationId: string; raw: unknown };
+  | { action: 'delete-domain'; domain: string; operationId: string; raw: unknown }
+  /** Whether every authoritative nameserver serves the domain's DNS challenge record. */
+  | DnsCheckResult;
 
 export const YANDEX_COMMANDS: readonly VendorCommandSpec[] = [
   {
     action: 'validate',
     subject: 'domain',
+    flags: DNS_FLAGS,
     summary: 'Ask Yandex Cloud to check the DNS TXT challenge of a domain',
     description:
       'Asks Yandex Cloud Organization Manager to validate the domain of the federation or userpool by ' +
-      'checking its DNS TXT challenge. While the record is not published yet it shows the record to add; ' +
-      'run the command again once it is in DNS.',
+      'checking its DNS TXT challenge. domainops first checks that every authoritative nameserver of ' +
+      "the domain's zone serves the record (as dns-check does) and, if one does not, shows which and " +
+      'sends nothing. With --wait it checks again until they all do, then asks Yandex.',
     destructive: false,
-    example: 'validate corp.ru in yc-sso',
-    call: (domain): YandexCall => ({ action: 'validate', domain }),
+    example: 'validate corp.ru in yc-sso --wait',
+    call: (domain, flags): YandexCall => ({ action: 'validate', domain, ...dnsFlags(flags) }),
+    facts: dnsFacts,
   },
   {
     action: 'domain',
@@ -40,9 +50,11 @@ export const YANDEX_COMMANDS: readonly VendorCommandSpec[] = [
       'Reads the domain from the Yandex Cloud federation or userpool and shows its status ' +
       '(NEED_TO_VALIDATE, VALIDATING, VALID, INVALID, DELETING) and its DNS TXT challenges. Changes nothing.',
     destructive: false,
+    changes: false,
     example: 'domain corp.ru in yc-sso',
     call: (domain): YandexCall => ({ action: 'domain', domain }),
   },
+  DNS_CHECK_COMMAND,
   {
     action: 'add-domain',
     subject: 'domain',

@@ -17,12 +17,13 @@ export const yandexOrg: AdapterModule<YandexTarget> = {
   label: yandexLabel,
   reference: yandexReference,
   urls: yandexUrls,
-  createClient: (target, { http, clock }) =>
+  createClient: (target, { http, clock, dns }) =>
     createYandexClient(target, {
       http,
       auth: yandexAuth(target, http, clock.now),
       now: clock.now,
       sleep: clock.sleep,
+      dns,
     }),
   view: (result, target) => yandexView(result as YandexResult, target),
   // Loaded only when the sandbox starts: a production process never loads the fake.

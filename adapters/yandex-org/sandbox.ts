@@ -82,12 +82,17 @@ export interface YandexFakeState {
   published: Set<string>;
   /**
    * The playground's stand-in for the admin publishing the record: a domain added through the
-   * API (`add-domain`) counts as published once it has been read (`GET …/domains/{domain}`) after
-   * it was added, so it can then be validated. Off by default.
+   * API (`add-domain`) counts as published from its second read (`GET …/domains/{domain}`) after
+   * it was added on: the first read shows the admin the record (`domain`, or the DNS check of
+   * `dns-check` and `validate`, which finds it not served yet), who then publishes it. Off by
+   * default.
    */
   autoPublish: boolean;
-  /** Domains added through the API whose record is not published yet, as `<scope key>/<domain>`. */
-  awaitingPublication: Set<string>;
+  /**
+   * Domains added through the API whose record is not published yet, as `<scope key>/<domain>`,
+   * with the reads since the add.
+   */
+  awaitingPublication: Map<string, number>;
   /** Operation polls before a validate operation is done (0: done at once). */
   pollsUntilDone: number;
   /**
@@ -145,7 +150,7 @@ export async function startYandexFake(
     keys: new Map(),
     published: new Set(),
     autoPublish: false,
-    awaitingPublication: new Set(),
+    awaitingPublication: new Map(),
     pollsUntilDone: 2,
     errorBeforeDone: undefined,
     operations: new Map(),
@@ -371,7 +376,7 @@ export async function startYandexFake(
     // A new challenge value: a record published for an earlier challenge no longer matches.
     if (!heldElsewhere(key, domain)) state.published.delete(domain);
     const record = addDomain({ kind: scopeKind, id: scopeId }, domain);
-    state.awaitingPublication.add(`${key}/${domain}`);
+    state.awaitingPublication.set(`${key}/${domain}`, 0);
     const op = newOperation('Add domain', scopeKind, scopeId, domain, (body) => {
       body.response = structuredClone(record);
     });
@@ -442,9 +447,15 @@ export async function startYandexFake(
       if (!record) return rpcError(5, `Domain ${decodeURIComponent(m[3]!)} not found in ${kind} ${scopeId}`);
       if (request.method === 'GET' && m[4] === undefined) {
         const reply = { status: 200, json: structuredClone(record) };
-        // The admin has seen the record now, and "publishes" it (sandbox only, see autoPublish).
-        if (state.autoPublish && state.awaitingPublication.delete(`${key}/${record.domain}`))
-          state.published.add(record.domain);
+        // The admin has been shown the record, and "publishes" it (sandbox only, see autoPublish).
+        const waiting = `${key}/${record.domain}`;
+        const reads = state.awaitingPublication.get(waiting);
+        if (state.autoPublish && reads !== undefined) {
+          if (reads >= 1) {
+            state.awaitingPublication.delete(waiting);
+            state.published.add(record.domain);
+          } else state.awaitingPublication.set(waiting, reads + 1);
+        }
         return reply;
       }
       if (request.method === 'POST' && m[4] === ':validate') return validate(kind, scopeId, record, request);
@@ -487,15 +498,18 @@ export async function startYandexSandbox(
     fake.state.pollsUntilDone = 1;
     fake.state.autoPublish = true;
     for (const target of Object.values(targets)) seedSandboxScope(fake, target);
-    return runningSandbox(fake, {
-      targets: forEachTarget(targets, () => ({
-        apiUrl: fake.apiUrl,
-        operationUrl: fake.operationUrl,
-        operationPoll: { interval: '200ms', maxInterval: '1s', timeout: '30s' },
-        auth: { iamToken: `env:${SANDBOX_TOKEN_ENV}` },
-      })),
-      env: { [SANDBOX_TOKEN_ENV]: fake.issueIamToken() },
-    });
+    return {
+      ...runningSandbox(fake, {
+        targets: forEachTarget(targets, () => ({
+          apiUrl: fake.apiUrl,
+          operationUrl: fake.operationUrl,
+          operationPoll: { interval: '200ms', maxInterval: '1s', timeout: '30s' },
+          auth: { iamToken: `env:${SANDBOX_TOKEN_ENV}` },
+        })),
+        env: { [SANDBOX_TOKEN_ENV]: fake.issueIamToken() },
+      }),
+      publishedTxt: () => publishedChallenges(fake),
+    };
   } catch (error) {
     await fake.close();
     throw error;
@@ -503,9 +517,21 @@ export async function startYandexSandbox(
 }
 
 /**
+ * The DNS records of the challenges of every published domain, in every federation and userpool:
+ * what the sandbox's DNS serves, so that a DNS check finds what validate finds.
+ */
+export function publishedChallenges(fake: YandexFake): { name: string; value: string }[] {
+  return [...fake.state.scopes.values()].flatMap((domains) =>
+    [...domains.values()]
+      .filter((d) => fake.state.published.has(d.domain))
+      .flatMap((d) => d.challenges.map((c) => ({ name: c.dnsChallenge.name, value: c.dnsChallenge.value }))),
+  );
+}
+
+/**
  * A federation or userpool as an admin would find it: corp.ru waiting for its DNS TXT record,
- * sso.corp.ru whose record is published (validate succeeds), abc.com already VALID (in a
- * userpool, protected from deletion).
+ * sso.corp.ru whose record is published (validate succeeds), abc.com already VALID with its
+ * record still published (in a userpool, protected from deletion).
  */
 function seedSandboxScope(fake: YandexFake, target: Readonly<Record<string, unknown>>): void {
   const scope =
@@ -525,4 +551,6 @@ function seedSandboxScope(fake: YandexFake, target: Readonly<Record<string, unkn
   valid.validatedAt = at;
   for (const c of valid.challenges) Object.assign(c, { status: 'VALID', createdAt: at, updatedAt: at });
   if (scope.kind === 'userpool') valid.deletionProtection = true;
+  // Its record stays published after the validation, as admins usually keep it.
+  fake.state.published.add('abc.com');
 }

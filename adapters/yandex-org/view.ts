@@ -1,6 +1,7 @@
 import { cardTime } from '../../src/core/cards/common.ts';
 import type { Span } from '../../src/core/cards/model.ts';
 import type { ResultView, Section, Tone } from '../../src/core/ports.ts';
+import { dnsCheckView } from '../dns/view.ts';
 import type { YandexDomain } from '../types.ts';
 import type { YandexResult } from './commands.ts';
 
@@ -213,6 +214,8 @@ export function yandexView(result: YandexResult, target: string): ResultView {
       return listView(result.domains, result.pages, target);
     case 'delete-domain':
       return deletedView(result.domain, result.operationId, target);
+    case 'dns-check':
+      return dnsCheckView(result, { again: `dns-check ${result.domain} in ${target}` });
     default:
       return domainView(result.domain, target);
   }

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { type SandboxDns, startSandboxDns } from '../../adapters/dns/sandbox-dns.ts';
 import { parseConfig } from '../config/load.ts';
 import type { Config } from '../config/types.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -63,6 +64,11 @@ export interface Sandbox {
   store: string;
   /** The running fake of each vendor the config has targets of, by `vendor:` name. */
   vendors: Readonly<Record<string, RunningVendorSandbox>>;
+  /**
+   * The sandbox's DNS: resolver and nameserver of every zone, serving the TXT records the fakes
+   * count as published (`dns:` of the config points at it).
+   */
+  dns: SandboxDns;
   /** Switches 429 answers (Retry-After: 1) on or off for a share of requests to every fake. */
   ratelimit(on: boolean): void;
   close(): Promise<void>;
@@ -87,8 +93,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   const vendors: Record<string, RunningVendorSandbox> = {};
+  let dns: SandboxDns | undefined;
   const close = async (): Promise<void> => {
-    await Promise.allSettled(Object.values(vendors).map((v) => v.close()));
+    await Promise.allSettled([...Object.values(vendors).map((v) => v.close()), dns?.close()]);
   };
   const started = await Promise.allSettled(
     modules.vendors
@@ -111,6 +118,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
+    // One DNS for every fake: what a vendor counts as published is what a DNS check finds.
+    dns = await startSandboxDns(() => Object.values(vendors).flatMap((v) => v.publishedTxt?.() ?? []));
     const secrets: Record<string, string> = {};
     const issuer: Record<string, string> = {};
     for (const [vendor, running] of Object.entries(vendors)) {
@@ -133,6 +142,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // The playground is the only chat platform of the sandbox.
     doc.delete('chat');
     if (options.host !== undefined) doc.setIn(['server', 'host'], options.host);
+    // dns-check, the precheck of validate/verify and --wait ask the sandbox's DNS, at a playground pace.
+    doc.set('dns', {
+      resolvers: dns.settings.resolvers.map((r) => `${r.host}:${r.port}`),
+      port: dns.settings.port,
+      timeout: '1s',
+      interval: '2s',
+      wait: '1m',
+    });
     const config = parseConfig(String(doc), file, { ...env, ...secrets }, modules);
 
     const ratelimit = (on: boolean): void => {
@@ -140,7 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const running of Object.values(vendors)) running.rateLimit(limit);
     };
     if (/^(1|on|true|yes)$/i.test(env.DOMAINOPS_SANDBOX_RATELIMIT ?? '')) ratelimit(true);
-    return { config, store, vendors, ratelimit, close };
+    return { config, store, vendors, dns, ratelimit, close };
   } catch (error) {
     await close();
     throw error;

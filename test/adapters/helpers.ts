@@ -1,21 +1,32 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDnsChecker, type DnsChecker } from '../../adapters/dns/check.ts';
 import { createHttpClient, type HttpClient, type Sleep } from '../../adapters/http.ts';
 import type { Target, VendorClient } from '../../adapters/types.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { HttpSettings } from '../../src/config/types.ts';
 import { systemClock } from '../../src/core/clock.ts';
+import { DNS_DEFAULTS } from '../../src/core/config/types.ts';
 import { modules } from '../../src/modules.ts';
+
+/**
+ * A DNS checker for clients whose tests are about something else: the precheck of validate and
+ * verify is off, and a check that runs anyway asks nobody (no resolver is configured).
+ */
+export const NO_DNS: DnsChecker = createDnsChecker(
+  { ...DNS_DEFAULTS, precheck: false },
+  { systemResolvers: () => [] },
+);
 
 /** The client of a target, made by its vendor module as the app makes it. */
 export function createVendorClient(
   target: Target,
-  deps: { http: HttpClient; now?: () => number; sleep?: Sleep },
+  deps: { http: HttpClient; now?: () => number; sleep?: Sleep; dns?: DnsChecker },
 ): VendorClient {
   const module = modules.vendors.find((m) => m.vendor === target.vendor)!;
   const clock = { now: deps.now ?? systemClock.now, sleep: deps.sleep ?? systemClock.sleep };
-  return module.createClient(target, { http: deps.http, clock }) as VendorClient;
+  return module.createClient(target, { http: deps.http, clock, dns: deps.dns ?? NO_DNS }) as VendorClient;
 }
 
 export const FAST_HTTP: HttpSettings = {

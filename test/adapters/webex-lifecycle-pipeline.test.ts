@@ -6,6 +6,7 @@
  * approval card warns. Every reply's card is checked on every platform.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxDns, startSandboxDns } from '../../adapters/dns/sandbox-dns.ts';
 import { webexIdentity } from '../../adapters/webex-identity/index.ts';
 import type { WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { spanText } from '../../src/core/cards/model.ts';
@@ -21,15 +22,19 @@ let running: RunningVendorSandbox;
 let fake: WebexFake;
 let config: string;
 let env: NodeJS.ProcessEnv;
+/** The DNS of the sandbox: what the fake counts as published, at its nameserver. */
+let dns: SandboxDns;
 
 beforeAll(async () => {
   running = await webexIdentity.sandbox!.start({ 'webex-prod': { vendor: 'webex', orgId: ORG } });
   fake = running.fake as WebexFake;
+  dns = await startSandboxDns(() => running.publishedTxt?.() ?? []);
   const target = running.targets['webex-prod']!;
   env = { ...running.env };
   config = writeConfig(`
 store: ./data/domainops.db
 http: { connectTimeout: 1s, timeout: 3s, retries: 1, maxRetryAfter: 1s }
+dns: { resolvers: ["127.0.0.1:${dns.fake.port}"], port: ${dns.fake.port}, timeout: 1s }
 targets:
   webex-prod:
     vendor: webex
@@ -54,6 +59,7 @@ policy:
 
 afterAll(async () => {
   await running?.close();
+  await dns?.close();
 });
 
 // biome-ignore lint/suspicious/noExplicitAny: the JSON document is checked field by field below
@@ -189,13 +195,29 @@ describe('verify-token', () => {
 });
 
 describe('verify', () => {
-  it('fails with the verify-token hint until the record is published, then shows the verified and claimed lists', async () => {
+  it('is refused by the DNS check (nothing sent) until the record is published, then shows the verified and claimed lists', async () => {
     // partner.org: a token was requested, but its record is not published.
+    const sent = fake.requests.length;
     const failed = await approved('verify partner.org');
     expect(failed.code).toBe(4);
-    expect(failed.doc.error).toMatchObject({ code: 'vendor_bad_request', status: 400 });
-    expect(failed.doc.error.hint).toContain('run `verify-token partner.org in webex-prod` first');
-    expect(everyPlatform(failed.doc)).toContain('verify-token partner.org in webex-prod');
+    expect(failed.doc.error).toMatchObject({ code: 'dns_not_ready', vendor: 'webex' });
+    expect(failed.doc.error.hint).toContain('run `verify-token partner.org in webex-prod`');
+    expect(failed.doc.error.hint).toContain('--skip-dns-check');
+    expect(fake.requests.length, 'Webex was sent nothing').toBe(sent);
+    // The DNS table comes with the failure: in the document and on the card.
+    expect(failed.doc.result).toMatchObject({ action: 'dns-check', ready: false, zone: 'partner.org' });
+    expect(failed.doc.result.servers.length).toBeGreaterThan(0);
+    expect(failed.doc.result.servers.every((s: Doc) => s.status === 'missing')).toBe(true);
+    const card = everyPlatform(failed.doc);
+    expect(card).toContain('verify-token partner.org in webex-prod');
+    expect(card).toContain('ns1.sandbox.invalid 127.0.0.1: missing');
+
+    // --skip-dns-check sends it anyway: Webex's own 400, with the verify-token hint.
+    const skipped = await approved('verify partner.org --skip-dns-check');
+    expect(skipped.code).toBe(4);
+    expect(skipped.doc.error).toMatchObject({ code: 'vendor_bad_request', status: 400 });
+    expect(skipped.doc.error.hint).toContain('run `verify-token partner.org in webex-prod` first');
+    expect(everyPlatform(skipped.asked)).toContain('skipped (--skip-dns-check)');
 
     const published = await fetch(`${running.url}/sandbox/dns/txt`, {
       method: 'POST',

@@ -87,7 +87,7 @@ describe('the commands', () => {
   it('have the usage lines of the product contract', () => {
     const usage = (action: string) => modules.grammar.byAction(action)?.usage;
     expect(usage('verify-token')).toBe('verify-token <domain> [in <target>]');
-    expect(usage('verify')).toBe('verify <domain> [in <target>] [--claim]');
+    expect(usage('verify')).toBe('verify <domain> [in <target>] [--claim] [--wait] [--skip-dns-check]');
     expect(usage('claim')).toBe('claim <domain> [in <target>] [--force]');
   });
 

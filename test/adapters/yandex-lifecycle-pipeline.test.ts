@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { type SandboxDns, startSandboxDns } from '../../adapters/dns/sandbox-dns.ts';
 import { createHttpClient } from '../../adapters/http.ts';
 import { startYandexSandbox, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 import { createApp } from '../../src/app.ts';
@@ -19,6 +20,8 @@ let running: RunningVendorSandbox & { readonly fake: YandexFake };
 let config: string;
 /** Every wait of the app (operation polls): recorded, and returning at once. */
 const waits: number[] = [];
+/** The sandbox's DNS: the challenge records the fake counts as published. */
+let dns: SandboxDns;
 
 beforeAll(async () => {
   const targets = {
@@ -26,12 +29,14 @@ beforeAll(async () => {
     'yc-pool': { vendor: 'yandex', userpoolId: USERPOOL },
   };
   running = await startYandexSandbox(targets);
+  dns = await startSandboxDns(() => running.publishedTxt?.() ?? []);
   const aimed = Object.fromEntries(
     Object.entries(targets).map(([name, t]) => [name, { ...t, ...running.targets[name] }]),
   );
   config = writeConfig(
     stringify({
       store: './data/domainops.db',
+      dns: { resolvers: [`127.0.0.1:${dns.fake.port}`], port: dns.fake.port, timeout: '1s' },
       targets: aimed,
       policy: {
         groups: { admins: ['alice@corp.com', 'bob@corp.com'], helpdesk: ['carol@corp.com'] },
@@ -56,6 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await running?.close();
+  await dns?.close();
 });
 
 interface Doc {
@@ -191,12 +197,17 @@ describe('add-domain, validate, list, delete: one domain through its lifecycle',
     expect(webex).toContain('"fontType":"Monospace"');
     expect(slack).toContain(`\`\`\`${record.value}\`\`\``);
 
-    // Not published yet: validate fails and names the record.
+    // Not published yet: the DNS check refuses validate and names the record; Yandex was only
+    // asked for the record, never to validate.
+    const sent = running.fake.requests.length;
     const early = await exec('alice@corp.com', 'validate life.corp.ru in yc-sso');
     expect(early.code).toBe(4);
-    expect(early.doc.error).toMatchObject({ code: 'vendor_operation_failed' });
+    expect(early.doc.error).toMatchObject({ code: 'dns_not_ready' });
     expect(String(early.doc.error!.hint)).toContain(record.value);
-    // The sandbox has "published" it once the record was shown again: validate succeeds.
+    expect(requestsSince(sent)).toEqual([
+      `GET /organization-manager/v1/saml/federations/${FEDERATION}/domains/life.corp.ru`,
+    ]);
+    // The sandbox has "published" it once the record was shown: validate succeeds.
     const valid = await exec('alice@corp.com', 'validate life.corp.ru in yc-sso');
     expect(valid.code).toBe(0);
     expect(valid.doc.result).toMatchObject({ domain: { domain: 'life.corp.ru', status: 'VALID' } });

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { createDnsChecker } from '../../adapters/dns/check.ts';
+import { type SandboxDns, startSandboxDns } from '../../adapters/dns/sandbox-dns.ts';
 import { createHttpClient } from '../../adapters/http.ts';
 import { REDACTED } from '../../adapters/redact.ts';
 import { isScriptableFake, type RecordedRequest, type ScriptableFake } from '../../adapters/sandbox-http.ts';
@@ -63,6 +65,12 @@ export interface VendorContract {
   samples: Readonly<Record<string, { subject: string; flags?: readonly string[] }>>;
   /** Every error status the vendor documents for these calls. */
   errors: readonly DocumentedError[];
+  /**
+   * Actions that ask DNS, not the vendor (Webex `dns-check`): their dry run names the DNS query
+   * (a `dns:` URI, RFC 4501), the fake receives nothing, and no vendor status applies. Their
+   * sample may find the record not served (a `failed` outcome): nothing was sent either way.
+   */
+  dnsOnly?: readonly string[];
 }
 
 const TARGET = 'contract';
@@ -110,6 +118,7 @@ export function vendorContract(
     let fake: ScriptableFake;
     let client: VendorClient;
     let secrets: string[];
+    let dns: SandboxDns | undefined;
     // One retry, and waits that return at once: retried statuses are answered twice.
     const http = createHttpClient(
       { connectTimeout: 1_000, timeout: 5_000, retries: 1, maxRetryAfter: 10_000 },
@@ -140,18 +149,29 @@ export function vendorContract(
         { ...running.env },
         composition,
       );
-      client = module.createClient(config.targets[TARGET]!, { http, clock });
+      // The sandbox's DNS serves what the fake published; the precheck of validate/verify is off
+      // (it reads before it sends: the dry run is the request that changes something).
+      dns = await startSandboxDns(() => running?.publishedTxt?.() ?? []);
+      const checker = createDnsChecker({
+        ...config.dns,
+        ...dns.settings,
+        timeout: 1_000,
+        precheck: false,
+      });
+      client = module.createClient(config.targets[TARGET]!, { http, clock, dns: checker });
     });
     afterEach(() => fake?.clearFaults());
     afterAll(async () => {
       await http.close();
       await running?.close();
+      await dns?.close();
     });
 
     it('has a sandbox, and the fixture has one sample call per action', () => {
       expect(module.sandbox, `vendor ${module.vendor} has no sandbox`).toBeDefined();
       expect(Object.keys(contract.samples).sort()).toEqual([...actions].sort());
       for (const action of actions) {
+        if (contract.dnsOnly?.includes(action)) continue;
         const statuses = contract.errors
           .filter((e) => e.actions === undefined || e.actions.includes(action))
           .map((e) => e.status);
@@ -164,7 +184,26 @@ export function vendorContract(
       for (const e of contract.errors) for (const a of e.actions ?? []) expect(actions).toContain(a);
     });
 
-    describe.each(actions)('%s', (action) => {
+    describe.each(actions.filter((a) => contract.dnsOnly?.includes(a)))('%s (asks DNS only)', (action) => {
+      it('the dry run is the DNS query, and the vendor receives nothing', async () => {
+        const call = callFor(action);
+        const shown = client.describe(call);
+        expect(shown.url.startsWith('dns:'), shown.url).toBe(true);
+        for (const secret of secrets) expect(JSON.stringify(shown)).not.toContain(secret);
+        const before = fake.requests.length;
+        const outcome = await client.execute(call).then(
+          (result) => result.action,
+          (error: unknown) => error,
+        );
+        if (typeof outcome !== 'string') {
+          expect(outcome).toBeInstanceOf(VendorFailure);
+          expect((outcome as VendorFailure).outcome).toBe('failed');
+        } else expect(outcome).toBe(action);
+        expect(fake.requests.length).toBe(before);
+      });
+    });
+
+    describe.each(actions.filter((a) => !contract.dnsOnly?.includes(a)))('%s', (action) => {
       it('the dry run is the request the vendor receives, its credential redacted', async () => {
         const call = callFor(action);
         const shown = client.describe(call);

@@ -22,7 +22,10 @@ export const contract: VendorContract = {
     // The sandbox organization has abc.com claimed and example.org verified only.
     unclaim: { subject: 'abc.com' },
     unverify: { subject: 'example.org', flags: ['--remove-pending'] },
+    // eu.corp.com's record is published; without a stored verify-token the check lists it.
+    'dns-check': { subject: 'eu.corp.com' },
   },
+  dnsOnly: ['dns-check'],
   errors: [
     { status: 409, actions: ['verify-token'], code: 'vendor_conflict', hint: 'needs no verification token' },
     {

@@ -20,8 +20,8 @@ const grpc = (
 });
 
 const FEDERATION = 'bpf3crucp1v2abcdefgh';
-/** The calls about one domain that read it or only re-check it. */
-const READS = ['validate', 'domain'] as const;
+/** The calls about one domain that read it or only re-check it (dns-check reads it for its record). */
+const READS = ['validate', 'domain', 'dns-check'] as const;
 /** The calls that change the federation: never repeated once they may have reached Yandex. */
 const CHANGES = ['add-domain', 'delete-domain'] as const;
 
@@ -32,6 +32,8 @@ export const contract: VendorContract = {
     // sso.corp.ru has its DNS record published in the sandbox; abc.com is already valid.
     validate: { subject: 'sso.corp.ru' },
     domain: { subject: 'abc.com' },
+    // sso.corp.ru's challenge record is published: every nameserver of the sandbox's DNS serves it.
+    'dns-check': { subject: 'sso.corp.ru' },
     // new.corp.ru is not in the sandbox yet; corp.ru is (and not protected: a federation).
     'add-domain': { subject: 'new.corp.ru' },
     'list-domains': { subject: '' },
