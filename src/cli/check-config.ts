@@ -35,6 +35,75 @@ function chatUrls(config: Config, modules: Composition): [string, string][] {
   return modules.platforms.flatMap((p) => (chat[p.name] !== undefined && p.urls ? p.urls(chat[p.name]) : []));
 }
 
+/** What `check-config` found out about the rules' notify destinations. */
+export interface NotifyCheck {
+  lines: string[];
+  /** Destinations a platform says cannot be posted to (not found, the bot not in it). */
+  problems: number;
+}
+
+/** `<platform>:<id>` of a notify entry; undefined for an email or a group. */
+function platformEntry(entry: string): { name: string; id: string } | undefined {
+  const m = /^([a-z][a-z0-9-]*):(.*)$/s.exec(entry);
+  return m ? { name: m[1]!, id: m[2]! } : undefined;
+}
+
+/**
+ * Checks the rules' notify destinations with the platforms' APIs: for each `<platform>:<id>` of a
+ * configured platform, whether it can be posted to (the platform module's `routing.check`). A
+ * destination of a platform that is not configured is a note (it is skipped while that platform
+ * does not run); emails and groups are direct messages, looked up when a card is sent. Undefined
+ * when no rule has notify destinations.
+ */
+export async function checkNotify(
+  config: Config,
+  modules: Composition = defaultModules,
+): Promise<NotifyCheck | undefined> {
+  const entries = [...new Set(config.policy.rules.flatMap((r) => r.notify ?? []))];
+  if (entries.length === 0) return undefined;
+  const chat = config.chat as Record<string, unknown>;
+  const byPlatform = new Map<string, string[]>();
+  for (const entry of entries) {
+    const at = platformEntry(entry);
+    if (at !== undefined) byPlatform.set(at.name, [...(byPlatform.get(at.name) ?? []), at.id]);
+  }
+  const lines: string[] = [];
+  let problems = 0;
+  for (const [name, ids] of byPlatform) {
+    const module = modules.platforms.find((p) => p.name === name);
+    const section = chat[name];
+    if (section === undefined) {
+      lines.push(
+        `note: ${ids.map((id) => `${name}:${id}`).join(', ')}: chat.${name} is not configured, so ${ids.length === 1 ? 'this destination is' : 'these destinations are'} skipped`,
+      );
+      continue;
+    }
+    if (module?.routing?.check === undefined) {
+      for (const id of ids) lines.push(`${name}:${id}: not checked`);
+      continue;
+    }
+    try {
+      const report = await module.routing.check(section, ids);
+      lines.push(...report.lines);
+      problems += report.problems;
+    } catch (error) {
+      lines.push(`note: ${name} destinations not checked: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  const people = entries.filter((e) => platformEntry(e) === undefined);
+  if (people.length > 0) {
+    const reach = modules.platforms
+      .filter((p) => p.routing !== undefined && chat[p.name] !== undefined)
+      .map((p) => p.name);
+    lines.push(
+      reach.length === 0
+        ? `note: ${people.join(', ')}: direct messages, but no configured chat platform sends them`
+        : `${people.join(', ')}: a direct message to each person on ${reach.join(' and ')} (people are looked up by email when a card is sent; someone not found there is skipped)`,
+    );
+  }
+  return { lines, problems };
+}
+
 /**
  * Requesters of a rule who are themselves approvers when the other approvers are fewer than
  * `count`: their requests can never be approved (the requester never counts).
@@ -59,6 +128,7 @@ export function checkConfigReport(
   config: Config,
   modules: Composition = defaultModules,
   store?: StoreCheck,
+  notify?: NotifyCheck,
 ): { ok: boolean; text: string } {
   const { location, from } = config.store;
   const lines: string[] = [
@@ -112,8 +182,9 @@ export function checkConfigReport(
       rule.approval.kind === 'none'
         ? 'no approval'
         : `${rule.approval.count} approval(s) from ${rule.approval.approvers.join(', ')} within ${formatDuration(rule.approval.expires)}`;
+    const notifies = rule.notify === undefined ? '' : `; also posted to ${rule.notify.join(', ')}`;
     lines.push(
-      `  ${rule.index + 1}. ${rule.name}: ${rule.actions.join(', ')}${scope.length ? ` ${scope.join(' ')}` : ''} by ${rule.requesters.join(', ')}; ${approval}`,
+      `  ${rule.index + 1}. ${rule.name}: ${rule.actions.join(', ')}${scope.length ? ` ${scope.join(' ')}` : ''} by ${rule.requesters.join(', ')}; ${approval}${notifies}`,
     );
     const stuck = unreachableApprovers(config, rule);
     if (stuck.length > 0) {
@@ -141,13 +212,19 @@ export function checkConfigReport(
       `  note: no chat platform is configured, so nobody can send commands to the bot; add ${chats.join(' or ')} (see the README), or use \`domainops exec --as <email>\` on this host`,
     );
   }
+  if (notify !== undefined) {
+    lines.push('', 'notify:');
+    for (const line of notify.lines) lines.push(`  ${line}`);
+  }
   const storeOk = store?.ok ?? true;
+  const notifyOk = (notify?.problems ?? 0) === 0;
   const failures = [
     ok ? [] : ['some secrets do not resolve'],
     storeOk ? [] : ['the store cannot be used'],
+    notifyOk ? [] : ['some notify destinations cannot be posted to'],
   ].flat();
   lines.push('', failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')} (see above)`);
-  return { ok: ok && storeOk, text: lines.join('\n') };
+  return { ok: ok && storeOk && notifyOk, text: lines.join('\n') };
 }
 
 /**
@@ -177,5 +254,5 @@ export async function checkConfig(
       ? await module.check(config.store, { clock: systemClock })
       : { ok: false, lines: ['not checked: its password does not resolve (see secrets)'] };
   }
-  return checkConfigReport(config, modules, store);
+  return checkConfigReport(config, modules, store, await checkNotify(config, modules));
 }

@@ -25,6 +25,16 @@ export interface FakeSlackUser {
   realName?: string;
 }
 
+/** A channel the fake knows (`conversations.info`, `conversations.list`, posting by `#name`). */
+export interface FakeSlackChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  /** Whether the bot is in it (default true). */
+  isMember?: boolean;
+  isArchived?: boolean;
+}
+
 /** One Web API call (`method` like `chat.postMessage`) or one `response_url` post (`method` = `respond`). */
 export interface SlackCall {
   method: string;
@@ -65,6 +75,15 @@ export interface SlackFake {
   users: Map<string, FakeSlackUser>;
   /** Channels the bot is not a member of: posting, updating and ephemerals there fail with `not_in_channel`. */
   outsideChannels: Set<string>;
+  /**
+   * Channels by id. Posting to a known channel the bot is not in fails as Slack does (a public
+   * one `not_in_channel`, a private one `channel_not_found`); a `#name` must name one of them;
+   * an id the fake does not know is accepted (as before channels were known).
+   */
+  channels: Map<string, FakeSlackChannel>;
+  addChannel(channel: FakeSlackChannel): FakeSlackChannel;
+  /** The direct message channel id `conversations.open` gives for a user (`D` + the id after `U`). */
+  dmOf(user: string): string;
   /** Calls of one method, optionally from index `from` of `calls` on. */
   callsTo(method: string, from?: number): SlackCall[];
   /**
@@ -125,6 +144,34 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
   const users = new Map((options.users ?? []).map((u) => [u.id, u]));
   const calls: SlackCall[] = [];
   const outsideChannels = new Set<string>();
+  const channels = new Map<string, FakeSlackChannel>();
+  const dmOf = (user: string): string => `D${user.slice(1)}`;
+  /** The channel a `channel` argument names: `{ id }`, or the error Slack answers. */
+  const channelFor = (arg: unknown): { id: string } | { error: string } => {
+    const given = String(arg);
+    if (given.startsWith('#')) {
+      const found = [...channels.values()].find((c) => `#${c.name}` === given);
+      if (found === undefined) return { error: 'channel_not_found' };
+      return found.isMember === false
+        ? { error: found.isPrivate ? 'channel_not_found' : 'not_in_channel' }
+        : found;
+    }
+    const known = channels.get(given);
+    if (known?.isArchived) return { error: 'is_archived' };
+    if (known?.isMember === false) return { error: known.isPrivate ? 'channel_not_found' : 'not_in_channel' };
+    if (outsideChannels.has(given)) return { error: 'not_in_channel' };
+    return { id: given };
+  };
+  const channelInfo = (c: FakeSlackChannel) => ({
+    id: c.id,
+    name: c.name,
+    is_channel: !c.isPrivate,
+    is_group: false,
+    is_im: false,
+    is_private: Boolean(c.isPrivate),
+    is_archived: Boolean(c.isArchived),
+    is_member: c.isMember !== false,
+  });
   let tsCounter = 0;
   const nextTs = (): string => `1700000000.${String(++tsCounter).padStart(6, '0')}`;
 
@@ -201,17 +248,55 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
         });
       }
       case 'chat.postMessage': {
-        if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
+        const channel = channelFor(args.channel);
+        if ('error' in channel) return fail(channel.error);
         const ts = nextTs();
         return ok({
-          channel: args.channel,
+          channel: channel.id,
           ts,
           message: { type: 'message', ts, text: args.text, bot_id: botId },
         });
       }
-      case 'chat.update':
-        if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
+      case 'users.lookupByEmail': {
+        const email = String(args.email).toLowerCase();
+        const user = [...users.values()].find((u) => u.email?.toLowerCase() === email);
+        if (!user) return fail('users_not_found');
+        return ok({
+          user: { id: user.id, team_id: teamId, name: user.name, profile: { email: user.email } },
+        });
+      }
+      case 'conversations.open': {
+        const user = String(args.users ?? '');
+        if (!users.has(user)) return fail('user_not_found');
+        return ok({ channel: { id: dmOf(user) } });
+      }
+      case 'conversations.info': {
+        const id = String(args.channel);
+        const known = channels.get(id);
+        if (known !== undefined) {
+          // Slack hides a private channel from a bot that is not in it.
+          if (known.isPrivate && known.isMember === false) return fail('channel_not_found');
+          return ok({ channel: channelInfo(known) });
+        }
+        const im = [...users.keys()].find((u) => dmOf(u) === id);
+        if (im !== undefined) return ok({ channel: { id, is_im: true, user: im, is_member: true } });
+        return fail('channel_not_found');
+      }
+      case 'conversations.list': {
+        const visible = [...channels.values()].filter((c) => !c.isPrivate || c.isMember !== false);
+        const limit = Math.max(1, Number(args.limit ?? 100));
+        const start = Number(args.cursor || 0);
+        const page = visible.slice(start, start + limit);
+        const next = start + limit < visible.length ? String(start + limit) : '';
+        return ok({ channels: page.map(channelInfo), response_metadata: { next_cursor: next } });
+      }
+      case 'chat.update': {
+        // chat.update takes a channel id, never a name.
+        if (String(args.channel).startsWith('#')) return fail('channel_not_found');
+        const channel = channelFor(args.channel);
+        if ('error' in channel) return fail(channel.error);
         return ok({ channel: args.channel, ts: args.ts, text: args.text });
+      }
       case 'chat.postEphemeral':
         if (outsideChannels.has(String(args.channel))) return fail('not_in_channel');
         return ok({ message_ts: nextTs() });
@@ -251,6 +336,12 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
     requests: server.requests,
     users,
     outsideChannels,
+    channels,
+    addChannel(channel) {
+      channels.set(channel.id, channel);
+      return channel;
+    },
+    dmOf,
     callsTo,
     waitFor(method, { from = 0, match = () => true, ms = 5000 } = {}) {
       const found = callsTo(method, from).find(match);

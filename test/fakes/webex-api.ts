@@ -162,6 +162,26 @@ export async function startWebexApiFake(): Promise<WebexApiFake> {
   const webhooks: FakeWebhook[] = [];
 
   const items = (list: unknown[]): FakeReply => ({ status: 200, json: { items: list } });
+  const isMember = (roomId: string, personId: string): boolean =>
+    memberships.some((m) => m.roomId === roomId && m.personId === personId);
+  /** The 1:1 space of the bot and a person, made when the first message goes there. */
+  const directRoom = (person: FakePerson): FakeRoom => {
+    const existing = [...rooms.values()].find(
+      (r) => r.type === 'direct' && isMember(r.id, person.id) && isMember(r.id, bot.id),
+    );
+    if (existing) return existing;
+    const room: FakeRoom = {
+      id: webexId('ROOM'),
+      title: person.displayName,
+      type: 'direct',
+      isLocked: false,
+      created: now(),
+    };
+    rooms.set(room.id, room);
+    join(room, bot);
+    join(room, person);
+    return room;
+  };
 
   const route = (request: RecordedRequest): FakeReply => {
     const url = new URL(request.path, 'http://fake');
@@ -174,6 +194,11 @@ export async function startWebexApiFake(): Promise<WebexApiFake> {
       return { status: 200, json: { serviceLinks: {}, hostCatalog: {}, format: 'hostmap' } };
     }
     if (method === 'GET' && path === '/v1/people/me') return { status: 200, json: bot };
+    if (method === 'GET' && path === '/v1/people' && q.get('email') !== null) {
+      // "List People" by email: the people with that address (none: an empty list).
+      const email = (q.get('email') ?? '').toLowerCase();
+      return items([...people.values()].filter((p) => p.emails.some((e) => e.toLowerCase() === email)));
+    }
     if (method === 'GET' && path === '/v1/people') {
       // The SDK batches person lookups: GET /people/?id=a,b&showAllTypes=…
       const ids = (q.get('id') ?? '').split(',').filter(Boolean);
@@ -229,16 +254,33 @@ export async function startWebexApiFake(): Promise<WebexApiFake> {
       );
     }
     if (method === 'GET' && path.startsWith('/v1/rooms/')) {
+      // Webex answers 404 for a space the bot is not in, as for one that does not exist.
       const room = rooms.get(id);
-      return room ? { status: 200, json: room } : notFound('room');
+      return room && isMember(room.id, bot.id) ? { status: 200, json: room } : notFound('room');
     }
     if (method === 'GET' && path.startsWith('/v1/messages/')) {
       const message = messages.get(id);
       return message ? { status: 200, json: message } : notFound('message');
     }
     if (method === 'POST' && path === '/v1/messages') {
-      const body = jsonBody(request) as Partial<FakeMessage>;
-      const room = rooms.get(String(body.roomId));
+      const body = jsonBody(request) as Partial<FakeMessage> & {
+        toPersonId?: string;
+        toPersonEmail?: string;
+      };
+      let room: FakeRoom | undefined;
+      if (body.toPersonId !== undefined || body.toPersonEmail !== undefined) {
+        // A direct message: into the 1:1 space of the bot and the person (made on the first one).
+        const email = body.toPersonEmail?.toLowerCase();
+        const person =
+          body.toPersonId !== undefined
+            ? people.get(body.toPersonId)
+            : [...people.values()].find((p) => p.emails.some((e) => e.toLowerCase() === email));
+        if (!person) return notFound('person');
+        room = directRoom(person);
+      } else {
+        room = rooms.get(String(body.roomId));
+        if (room && !isMember(room.id, bot.id)) room = undefined;
+      }
       if (!room) return notFound('room');
       if (body.parentId !== undefined && messages.get(body.parentId)?.parentId !== undefined) {
         return { status: 400, json: { message: 'parentId must be a top-level message' } };

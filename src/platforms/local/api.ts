@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatReply } from '../../core/chat.ts';
+import { type ChatReply, routingNote } from '../../core/chat.ts';
 import { MAX_INPUT_BYTES } from '../../core/grammar/parse.ts';
 import type { PlatformDeps, Route } from '../../core/platform.ts';
 import type { Actor } from '../../core/policy/actor.ts';
@@ -43,6 +43,8 @@ export function apiRoutes(
   deps: PlatformDeps,
   isRunning: () => boolean,
   conversation: Conversation = createConversation(),
+  /** The copies of a request typed here, added to the conversation after its own entry. */
+  release: (requestId: string) => Entry[] = () => [],
 ): Route[] {
   const { config, chat, sandbox } = deps;
   const identities: Identity[] = identitiesOf(config);
@@ -147,7 +149,13 @@ export function apiRoutes(
           const here: LocalConversation = { platform: 'local' };
           await chat.app.workflow().setConversation(record.id, here);
         }
-        return answer({ as: actor.id, kind: 'command', text }, reply);
+        const answered = answer({ as: actor.id, kind: 'command', text }, reply);
+        if (reply?.routing === undefined || !('entry' in answered)) return answered;
+        // Its card went to the rule's notify destinations too: those copies follow the entry, and
+        // destinations that could not be reached are noted on it.
+        const note = routingNote(await reply.routing, reply.reply);
+        if (note !== undefined) answered.entry.notes = note.split('\n');
+        return { ...answered, added: record === undefined ? [] : release(record.id) };
       }, 'POST'),
     },
     {

@@ -25,6 +25,8 @@ export interface Entry {
   requestId?: string;
   /** Starts at 1 and grows each time the entry's card is replaced: the page redraws it. */
   rev: number;
+  /** What the requester is told besides the card (notify destinations that could not be reached). */
+  notes?: string[];
 }
 
 /** What adding an entry did: the new entry, and the earlier entries whose card it replaced. */
@@ -33,13 +35,17 @@ export interface Added {
   updated: Entry[];
 }
 
-/** Where a request's card is when the playground posted it (kept with the request). */
+/**
+ * Where a request's card is when the playground posted it (kept with the request): where it was
+ * typed, or, with `to`, a copy sent to someone for a notify destination (a direct message).
+ */
 export interface LocalConversation {
   platform: 'local';
+  to?: string;
 }
 
 export function isLocalConversation(value: unknown): value is LocalConversation {
-  return (value as Partial<LocalConversation> | undefined)?.platform === 'local';
+  return (value as Partial<LocalConversation> | null | undefined)?.platform === 'local';
 }
 
 /**
@@ -52,7 +58,10 @@ export interface Conversation {
    * the new state too (no card keeps live buttons of a decided request); the entry itself is
    * the history line below them.
    */
-  add(input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards' | 'rev' | 'requestId'>, chat: ChatReply): Added;
+  add(
+    input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards' | 'rev' | 'requestId' | 'notes'>,
+    chat: ChatReply,
+  ): Added;
   entries(): readonly Entry[];
   /** Different for every conversation: a page that sees it change knows the server restarted. */
   readonly epoch: string;

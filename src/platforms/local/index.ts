@@ -1,9 +1,15 @@
-import type { Platform, PlatformDeps } from '../../core/platform.ts';
+import type { ChatReply } from '../../core/chat.ts';
+import type { Delivered, Platform, PlatformDeps } from '../../core/platform.ts';
 import { decisionOf, recordOf } from '../../core/reply.ts';
 import { apiRoutes } from './api.ts';
 import { assetRoutes } from './assets.ts';
-import { createConversation, isLocalConversation } from './conversation.ts';
-import { pickingRefusal } from './identities.ts';
+import {
+  createConversation,
+  type Entry,
+  isLocalConversation,
+  type LocalConversation,
+} from './conversation.ts';
+import { identitiesOf, pickingRefusal } from './identities.ts';
 
 /**
  * The local playground: a web chat on the shared HTTP server (`GET /` and a small JSON API).
@@ -14,7 +20,19 @@ import { pickingRefusal } from './identities.ts';
 export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Platform> {
   let running = false;
   const conversation = createConversation();
-  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running, conversation)];
+  /**
+   * Copies for a request typed here, held until its own entry is in the conversation (the copies
+   * are sent while the answer is being written): the command's handler releases them after it.
+   */
+  const held = new Map<string, { text: string; result: ChatReply }>();
+  const release = (requestId: string): Entry[] => {
+    const copy = held.get(requestId);
+    if (copy === undefined) return [];
+    held.delete(requestId);
+    return [conversation.add({ as: 'domainops', kind: 'update', text: copy.text }, copy.result).entry];
+  };
+  const people = new Set(identitiesOf(deps.config).map((i) => i.email));
+  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running, conversation, release)];
   return {
     name: 'local',
     routes,
@@ -28,15 +46,44 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
       running = false;
     },
     ready: () => running,
-    async notify({ result, by }) {
+    async notify({ result, by, only }) {
       const { reply } = result;
-      if (!isLocalConversation(recordOf(reply)?.conversation)) return;
+      const record = recordOf(reply);
+      const shown =
+        only !== undefined
+          ? only.some(isLocalConversation)
+          : isLocalConversation(record?.conversation) || (record?.copies ?? []).some(isLocalConversation);
+      if (!shown) return;
       // Shown like a message of its own: who did what where, or that the request expired.
       const text =
         by === undefined
           ? `${reply.requestId}: ${reply.status}`
           : `${decisionOf(reply)} ${reply.requestId} in ${by.platform}`;
       conversation.add({ as: by?.email ?? by?.id ?? 'domainops', kind: 'update', text }, result);
+    },
+    // Notify destinations: everyone in the playground reads the one conversation, so a direct
+    // message to people the playground knows is one entry addressed to them.
+    async deliver({ result, destinations, origin }) {
+      const out: Delivered[] = [];
+      const to: string[] = [];
+      for (const destination of destinations) {
+        if (destination.kind !== 'email' || !people.has(destination.email)) {
+          out.push({ destination, missing: true });
+        } else if (to.includes(destination.email)) {
+          out.push({ destination, skipped: 'duplicate' });
+        } else {
+          to.push(destination.email);
+          const copy: LocalConversation = { platform: 'local', to: destination.email };
+          out.push({ destination, posted: copy });
+        }
+      }
+      const requestId = result.reply.requestId;
+      if (to.length > 0 && requestId !== undefined) {
+        const text = `direct message to ${to.join(', ')}`;
+        if (isLocalConversation(origin)) held.set(requestId, { text, result });
+        else conversation.add({ as: 'domainops', kind: 'update', text }, result);
+      }
+      return out;
     },
     // A request typed here that has no card (it needed no approval), settled without anyone
     // seeing it (recovery at start): shown like an update.

@@ -50,9 +50,10 @@ export interface Trigger {
   person: WebexPerson;
 }
 
-/** `POST /v1/messages`. */
+/** `POST /v1/messages`: into a space (`roomId`), or a direct message to a person (`toPersonId`). */
 export interface OutgoingMessage {
-  roomId: string;
+  roomId?: string;
+  toPersonId?: string;
   parentId?: string;
   markdown: string;
   attachments?: {
@@ -66,6 +67,10 @@ export interface WebexSdk {
   messages: {
     create(message: OutgoingMessage): Promise<WebexMessage>;
     get(id: string): Promise<WebexMessage>;
+  };
+  /** `GET /v1/people?email=…`: the people with an email address (a page of `items`). */
+  people: {
+    list(options: { email: string }): Promise<{ items?: WebexPerson[] }>;
   };
   /** Taken over in webhook mode while the framework starts and stops (./webhooks.ts). */
   webhooks: WebhooksApi;

@@ -1,6 +1,16 @@
-import { type ChatReply, type ChatService, isRequestChange, type RequestUpdate } from '../../core/chat.ts';
+import {
+  type ChatReply,
+  type ChatService,
+  isRequestChange,
+  type RequestUpdate,
+  routingNote,
+} from '../../core/chat.ts';
+import type { Delivered, Delivery } from '../../core/platform.ts';
 import { recordOf } from '../../core/reply.ts';
+import type { RequestRecord } from '../../core/requests/model.ts';
 import type { Logger } from '../../server/logger.ts';
+import { webexFailure, webexIdKind } from './destinations.ts';
+import { webexMarkdown } from './escape.ts';
 import type { OutgoingMessage, Trigger, WebexMessage, WebexPerson } from './framework.ts';
 import { webexCardContent } from './render.ts';
 import {
@@ -24,6 +34,8 @@ export interface HandlerDeps {
   post(message: OutgoingMessage): Promise<WebexMessage>;
   /** `GET /v1/messages/{id}`. */
   getMessage(id: string): Promise<WebexMessage>;
+  /** `GET /v1/people?email=…`: the person id of the address, undefined when Webex knows nobody by it. */
+  findPerson(email: string): Promise<string | undefined>;
   /** The bot's own person (for the mention in group spaces). */
   bot(): WebexPerson;
 }
@@ -41,6 +53,37 @@ export interface Handlers {
    * stored origin is not a Webex space.
    */
   onOrigin(origin: unknown, update: RequestUpdate): Promise<boolean>;
+  /** Posts the card to notify destinations in Webex: spaces (`roomId`) and direct messages. */
+  onDeliver(delivery: Delivery): Promise<Delivered[]>;
+}
+
+/**
+ * Every Webex card of a request: the one where it was typed (`typed`) and the copies posted for
+ * its notify destinations.
+ */
+function webexCards(record: RequestRecord | undefined): { card: WebexConversation; typed: boolean }[] {
+  const out: { card: WebexConversation; typed: boolean }[] = [];
+  if (isWebexConversation(record?.conversation)) out.push({ card: record.conversation, typed: true });
+  for (const copy of record?.copies ?? []) {
+    if (isWebexConversation(copy) && !out.some((o) => o.card.messageId === copy.messageId)) {
+      out.push({ card: copy, typed: false });
+    }
+  }
+  return out;
+}
+
+/** The thread of a card (Webex threads are one level deep: a card posted as a reply is in its parent's). */
+function threadOfCard(card: WebexConversation): string {
+  return card.parentId ?? card.messageId;
+}
+
+/** A reply in each card's thread: Webex cannot edit a card, so the new state is posted under it. */
+async function replyUnder(
+  deps: HandlerDeps,
+  cards: readonly { card: WebexConversation }[],
+  result: ChatReply,
+): Promise<void> {
+  for (const { card } of cards) await deps.post(cardMessage(card.roomId, threadOfCard(card), result));
 }
 
 function cardMessage(roomId: string, parentId: string | undefined, reply: ChatReply): OutgoingMessage {
@@ -60,10 +103,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const { chat } = deps;
 
   /** The thread a decision belongs in: the card's own thread (Webex threads are one level deep). */
-  const threadOf = async (cardId: string, conversation: unknown): Promise<string> => {
-    if (isWebexConversation(conversation) && conversation.messageId === cardId) {
-      return conversation.parentId ?? cardId;
-    }
+  const threadOf = async (cardId: string, record: RequestRecord | undefined): Promise<string> => {
+    const known = webexCards(record).find((c) => c.card.messageId === cardId);
+    if (known !== undefined) return threadOfCard(known.card);
     try {
       return (await deps.getMessage(cardId)).parentId ?? cardId;
     } catch {
@@ -98,12 +140,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const result = await chat.message({ text, actor, origin, deliveryKey: message.id });
       if (!result) return;
       const record = recordOf(result.reply);
-      const posted = record?.conversation;
-      if (isRequestChange(result.reply) && isWebexConversation(posted)) {
-        // A typed approve/deny/cancel of a request whose card is in Webex: the card's thread shows
-        // it, and, when the command was typed in another space, so does that space.
-        await deps.post(cardMessage(posted.roomId, posted.parentId ?? posted.messageId, result));
-        if (posted.roomId === message.roomId) return;
+      const cards = webexCards(record);
+      if (isRequestChange(result.reply) && cards.length > 0) {
+        // A typed approve/deny/cancel of a request whose cards are in Webex: each card's thread
+        // shows it, and, when the command was typed in another space, so does that space.
+        await replyUnder(deps, cards, result);
+        if (cards.some((c) => c.card.roomId === message.roomId)) return;
       }
       const card = await deps.post(cardMessage(message.roomId, thread, result));
       if (record?.status === 'pending' && record.conversation === undefined) {
@@ -114,6 +156,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           ...(thread ? { parentId: thread } : {}),
         };
         await chat.app.workflow().setConversation(record.id, conversation);
+      }
+      // Notify destinations that could not be reached: the requester is told under the answer.
+      const note = result.routing === undefined ? undefined : routingNote(await result.routing, result.reply);
+      if (note !== undefined) {
+        await deps.post({
+          roomId: message.roomId,
+          parentId: thread ?? card.id,
+          markdown: webexMarkdown(note),
+        });
       }
     },
 
@@ -137,14 +188,73 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const result = await chat.decide({ decision, requestId, actor, deliveryKey: action.id });
       if (!result) return;
       // Webex cannot edit a card: the decision, or why it was refused, goes into the card's thread.
-      const thread = await threadOf(action.messageId, recordOf(result.reply)?.conversation);
+      const record = recordOf(result.reply);
+      const thread = await threadOf(action.messageId, record);
       await deps.post(cardMessage(action.roomId, thread, result));
+      // A decision is shown under every other Webex card of the request too: the requester is
+      // told where they asked, and the other copies follow.
+      if (isRequestChange(result.reply)) {
+        await replyUnder(
+          deps,
+          webexCards(record).filter(
+            (c) => c.card.roomId !== action.roomId || threadOfCard(c.card) !== thread,
+          ),
+          result,
+        );
+      }
     },
 
-    async onUpdate({ result }) {
-      const posted = recordOf(result.reply)?.conversation;
-      if (!isWebexConversation(posted)) return;
-      await deps.post(cardMessage(posted.roomId, posted.parentId ?? posted.messageId, result));
+    async onUpdate({ result, only }) {
+      const cards =
+        only === undefined
+          ? webexCards(recordOf(result.reply))
+          : only.filter(isWebexConversation).map((card) => ({ card }));
+      await replyUnder(deps, cards, result);
+    },
+
+    async onDeliver({ result, destinations, origin, conversation }) {
+      const here = new Set<string>();
+      if (isWebexOrigin(origin)) here.add(origin.roomId);
+      if (isWebexConversation(conversation)) here.add(conversation.roomId);
+      const rooms = new Set<string>();
+      const people = new Set<string>();
+      const out: Delivered[] = [];
+      for (const destination of destinations) {
+        try {
+          let to: { roomId: string } | { toPersonId: string };
+          if (destination.kind === 'email') {
+            // Looked up first: a message to an address Webex does not know would invite it.
+            const personId = await deps.findPerson(destination.email);
+            if (personId === undefined) {
+              out.push({ destination, missing: true });
+              continue;
+            }
+            to = { toPersonId: personId };
+          } else {
+            to =
+              webexIdKind(destination.id) === 'PEOPLE'
+                ? { toPersonId: destination.id }
+                : { roomId: destination.id };
+          }
+          if ('roomId' in to && here.has(to.roomId)) {
+            out.push({ destination, skipped: 'here' });
+            continue;
+          }
+          if ('roomId' in to ? rooms.has(to.roomId) : people.has(to.toPersonId)) {
+            out.push({ destination, skipped: 'duplicate' });
+            continue;
+          }
+          const posted = await deps.post({ ...to, ...result.render(webexCardContent) });
+          if ('roomId' in to) rooms.add(to.roomId);
+          else people.add(to.toPersonId);
+          rooms.add(posted.roomId);
+          const copy: WebexConversation = { platform: 'webex', roomId: posted.roomId, messageId: posted.id };
+          out.push({ destination, posted: copy });
+        } catch (error) {
+          out.push({ destination, failed: webexFailure(error) });
+        }
+      }
+      return out;
     },
 
     async onOrigin(origin, { result }) {

@@ -72,6 +72,10 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
     logger,
     post: (message) => connected().messages.create(message),
     getMessage: (id) => connected().messages.get(id),
+    findPerson: async (email) => {
+      const page = await connected().people.list({ email });
+      return page.items?.find((p) => p.emails?.some((e) => e.toLowerCase() === email))?.id;
+    },
     bot: () => framework.person,
   });
   framework.on('message', (_bot, trigger) => track('message', () => handlers.onMessage(trigger)));
@@ -147,6 +151,17 @@ export async function createWebexPlatform(deps: PlatformDeps): Promise<WebexPlat
       } catch (error) {
         // SDK errors carry the request, headers included: one safe line only.
         logger.warn({ webex: safeError(error, secrets) }, 'could not post the update in the card thread');
+      }
+    },
+    async deliver(delivery) {
+      try {
+        return await handlers.onDeliver(delivery);
+      } catch (error) {
+        // A person lookup failed before anything was posted: every destination failed with it.
+        logger.warn({ webex: safeError(error, secrets) }, 'could not post to notify destinations');
+        const status = (error as { statusCode?: unknown }).statusCode;
+        const code = typeof status === 'number' ? `http_${status}` : 'no_answer';
+        return delivery.destinations.map((destination) => ({ destination, failed: { code } }));
       }
     },
     async postToOrigin(origin, update) {

@@ -1,5 +1,6 @@
 import type { PlatformModule } from '../../core/ports.ts';
 import { type WebexChatConfig, webexChatConfig } from './config.ts';
+import { webexDestination } from './destinations.ts';
 import { renderAdaptiveCard } from './render.ts';
 
 /** Webex: the bot framework over a websocket or signed webhooks; cards as Adaptive Cards 1.3. */
@@ -20,5 +21,11 @@ export const webexModule: PlatformModule = {
   summary: (config) => {
     const c = config as WebexChatConfig;
     return c.webhookUrl ? `webhook ${c.webhookUrl}` : 'websocket mode';
+  },
+  // Notify destinations: `webex:<roomId>` (a space), `webex:<personId>` (a direct message).
+  routing: {
+    destination: webexDestination,
+    check: async (config, ids) =>
+      (await import('./check.ts')).checkWebexDestinations(config as WebexChatConfig, ids),
   },
 };

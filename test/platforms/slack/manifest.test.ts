@@ -12,6 +12,10 @@ const SCOPES = [
   'im:history',
   'im:read',
   'im:write',
+  // Notify destinations: a `#name` is looked up (conversations.list), and check-config asks
+  // conversations.info about each channel.
+  'channels:read',
+  'groups:read',
 ];
 const URL_PATTERN = /^https?:\/\//;
 

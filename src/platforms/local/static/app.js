@@ -186,6 +186,8 @@ function showEntry(entry) {
   const bot = el('div', 'bot');
   bot.append(el('span', 'avatar bot-avatar', 'd'), el('span', 'who', 'domainops'), time(entry.at));
   article.append(keepIdsWhole(said(entry.as, entry.text, entry.kind)), bot, cardsOf(entry));
+  // What the requester is told besides the card (notify destinations that could not be reached).
+  for (const text of entry.notes ?? []) article.append(keepIdsWhole(el('p', 'entry-note', text)));
   shown.set(entry.id, { article, rev: entry.rev });
   // Entries arrive in order, but one answered to this page may come before an older poll's.
   const after = [...feed.querySelectorAll('article.entry[data-id]')].find(
@@ -225,6 +227,8 @@ async function run(path, body, label, kind) {
     pending.remove();
     if (answer.entry) showEntry(answer.entry);
     for (const entry of answer.updated ?? []) showEntry(entry);
+    // Copies of the card sent to the rule's notify destinations.
+    for (const entry of answer.added ?? []) showEntry(entry);
     return true;
   } catch (error) {
     pending.remove();
