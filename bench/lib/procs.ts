@@ -12,6 +12,22 @@ import { request } from 'undici';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
+/**
+ * The Node flags domainops runs with: those of `npm start` (package.json: `node <flags>
+ * src/main.ts start`, which the Dockerfile's NODE_OPTIONS repeats), or BENCH_NODE_FLAGS to try
+ * others (`BENCH_NODE_FLAGS='--max-semi-space-size=8'`; an empty value: none).
+ */
+export function domainopsFlags(): string[] {
+  const chosen = process.env.BENCH_NODE_FLAGS;
+  if (chosen !== undefined) return chosen.split(' ').filter(Boolean);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const flags = /^node((?: --\S+)*) src\/main\.ts start$/.exec(pkg.scripts.start ?? '');
+  if (flags === null) throw new Error('package.json: scripts.start is not `node [flags] src/main.ts start`');
+  return flags[1]!.split(' ').filter(Boolean);
+}
+
 /** A free loopback port (bound and released: another process could take it in between, rarely). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

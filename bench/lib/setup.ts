@@ -105,7 +105,7 @@ export function writeBotConfig(
       apiUrl: info.webexApiUrl,
     };
   const config = {
-    store: join(dir, `${options.name}.db`),
+    store: process.env.BENCH_STORE === 'memory' ? ':memory:' : join(dir, `${options.name}.db`),
     server: { host: '127.0.0.1', port: options.port },
     targets: aimedTargets(info),
     policy: POLICY,
@@ -136,6 +136,8 @@ export function baseEnv(): NodeJS.ProcessEnv {
     'LOG_FORMAT',
     'DOMAINOPS_SANDBOX_RATELIMIT',
     'NODE_OPTIONS',
+    'NODE_COMPILE_CACHE',
+    'NODE_DISABLE_COMPILE_CACHE',
   ])
     delete env[name];
   env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';

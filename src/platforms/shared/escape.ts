@@ -27,39 +27,55 @@ const LOOKALIKE: Record<string, string> = {
 
 export const ALNUM = /[\p{L}\p{N}]/u;
 
+/*
+ * Each function below tests its input once and returns it unchanged when nothing in it needs
+ * escaping (most names, domains and vendor messages), so the common case allocates nothing.
+ */
+
+const EMPHASIS = /[*~`_]/;
+const EMPHASIS_ALL = /[*~`_]/g;
+
 /** Replaces emphasis delimiters; an underscore between two letters or digits (`john_doe`) is inert and kept. */
 export function neutraliseEmphasis(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c === '_') {
-      const inWord = ALNUM.test(text[i - 1] ?? '') && ALNUM.test(text[i + 1] ?? '');
-      out += inWord ? c : LOOKALIKE[c];
-    } else {
-      out += LOOKALIKE[c] ?? c;
-    }
-  }
-  return out;
+  if (!EMPHASIS.test(text)) return text;
+  return text.replace(EMPHASIS_ALL, (c: string, i: number) => {
+    if (c !== '_') return LOOKALIKE[c]!;
+    const inWord = ALNUM.test(text[i - 1] ?? '') && ALNUM.test(text[i + 1] ?? '');
+    return inWord ? c : LOOKALIKE[c]!;
+  });
 }
+
+const BROADCAST = /@(?=(?:all|here|channel|everyone)\b)/giu;
 
 /** `@all` and friends, written out, with a zero-width space after the `@`. */
 export function neutraliseBroadcasts(text: string): string {
-  return text.replace(/@(?=(?:all|here|channel|everyone)\b)/giu, `@${ZWSP}`);
+  if (!text.includes('@')) return text;
+  return text.replace(BROADCAST, `@${ZWSP}`);
 }
 
 /** Breaks link syntax `[x](y)`. */
 export function neutraliseLinks(text: string): string {
-  return text.replace(/\]\(/g, `]${ZWSP}(`);
+  if (!text.includes('](')) return text;
+  return text.replaceAll('](', `]${ZWSP}(`);
 }
+
+const LINE_START = /^(?=[ \t]*(?:[-+*#>=|]|\d+[.)]))|^(?=[ \t]{4})/mu;
+const LINE_STARTS = /^(?=[ \t]*(?:[-+*#>=|]|\d+[.)]))|^(?=[ \t]{4})/gmu;
 
 /** A zero-width space before line starts that markdown reads as a list, heading, quote or code block. */
 export function neutraliseLineStarts(text: string): string {
-  return text.replace(/^(?=[ \t]*(?:[-+*#>=|]|\d+[.)]))|^(?=[ \t]{4})/gmu, ZWSP);
+  if (!LINE_START.test(text)) return text;
+  return text.replace(LINE_STARTS, ZWSP);
 }
+
+const ENTITY = /[&<>]/;
+const ENTITIES = /[&<>]/g;
+const ENTITY_OF: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /** `&`, `<` and `>` as HTML entities. */
 export function entities(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  if (!ENTITY.test(text)) return text;
+  return text.replace(ENTITIES, (c: string) => ENTITY_OF[c]!);
 }
 
 /** Cuts `text` to at most `max` UTF-16 units without splitting a surrogate pair, ending with `…`. */
@@ -71,9 +87,12 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+const encoder = new TextEncoder();
+
 /** Cuts `text` to at most `max` bytes of UTF-8 on a character boundary, ending with `…` when cut. */
 export function clipBytes(text: string, max: number): string {
-  const encoder = new TextEncoder();
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a surrogate pair, two units, is 4): short text fits.
+  if (text.length * 3 <= max) return text;
   if (encoder.encode(text).length <= max) return text;
   const budget = max - 3; // `…` is 3 bytes
   let bytes = 0;

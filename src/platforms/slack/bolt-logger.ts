@@ -1,5 +1,11 @@
-import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { createRequire } from 'node:module';
+import type { Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../server/logger.ts';
+
+// From Bolt's App module, not its index (which also loads express): see ./index.ts.
+const { LogLevel } = createRequire(import.meta.url)(
+  '@slack/bolt/dist/App.js',
+) as typeof import('@slack/bolt/dist/App.js');
 
 /**
  * Bolt's logger interface over our structured logger, so Bolt, its Web API client and the Socket

@@ -15,7 +15,8 @@ export interface HandlerDeps {
   command: string;
 }
 
-const FAILED_TEXT =
+/** What a person is told when their command failed unexpectedly (the log has the details). */
+export const FAILED_TEXT =
   'domainops could not finish this command because of an internal error. The operators have the details in the log.';
 
 /**

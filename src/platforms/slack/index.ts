@@ -1,12 +1,22 @@
-import { App, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { createRequire } from 'node:module';
+import type { SocketModeReceiver as BoltSocketModeReceiver, webApi } from '@slack/bolt';
 import { ConfigError, DomainopsError } from '../../core/errors.ts';
 import type { Platform, PlatformDeps, Route } from '../../core/platform.ts';
+import { ackAnswers } from './ack-answer.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentDeliveries } from './delivery.ts';
 import { registerHandlers } from './handlers.ts';
 import { SharedServerReceiver } from './http-receiver.ts';
 import { createIdentities } from './identity.ts';
 import { createPoster } from './post.ts';
+import { SlackWebClient, undiciFetch } from './web-api.ts';
+
+// Bolt's App and Socket Mode receiver alone: Bolt's index also loads express and its HTTP
+// receiver's dependencies, which domainops never uses (about 50 ms and 120 modules at start).
+const require = createRequire(import.meta.url);
+const { default: App } = require('@slack/bolt/dist/App.js') as typeof import('@slack/bolt/dist/App.js');
+const { default: SocketModeReceiver } =
+  require('@slack/bolt/dist/receivers/SocketModeReceiver.js') as typeof import('@slack/bolt/dist/receivers/SocketModeReceiver.js');
 
 /** Where Slack sends events, commands and clicks in HTTP mode (the manifest's request URLs). */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -29,7 +39,13 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
   };
 
-  let receiver: SharedServerReceiver | SocketModeReceiver;
+  // Answers, card updates and identity lookups: straight through undici (./web-api.ts). Bolt's
+  // own client (auth.test) and its `respond` (response_url posts) use the same pool, as `fetch`.
+  const client = new SlackWebClient(slack.botToken.reveal(), { ...clientOptions, logger });
+  // The identity cache's TTL runs on the process clock (the app's).
+  const identities = createIdentities(client, { now: deps.chat.app.clock.now });
+
+  let receiver: SharedServerReceiver | BoltSocketModeReceiver;
   if (slack.appToken !== undefined) {
     receiver = new SocketModeReceiver({
       appToken: slack.appToken.reveal(),
@@ -48,16 +64,27 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
       signingSecret: slack.signingSecret.reveal(),
       logger: deps.logger,
       deliveries: new RecentDeliveries(),
+      // help, whoami and targets: answered in the ack's body.
+      answerInAck: ackAnswers({
+        chat: deps.chat,
+        identities,
+        logger: deps.logger,
+        command: slack.command,
+        clock: deps.chat.app.clock,
+      }),
     });
   }
 
-  const app = new App({ token: slack.botToken.reveal(), receiver, logger, clientOptions });
+  const app = new App({
+    token: slack.botToken.reveal(),
+    receiver,
+    logger,
+    clientOptions: { ...clientOptions, fetch: undiciFetch(client.dispatcher) },
+  });
   app.error(async (error) => {
     log.error({ err: error }, 'Slack listener failed');
   });
-  // The identity cache's TTL runs on the process clock (the app's).
-  const identities = createIdentities(app.client, { now: deps.chat.app.clock.now });
-  const poster = createPoster(app.client, deps.chat, deps.logger);
+  const poster = createPoster(client, deps.chat, deps.logger);
   registerHandlers(app, { chat: deps.chat, identities, poster, logger: deps.logger, command: slack.command });
 
   let connected = false;
@@ -110,5 +137,6 @@ export async function createSlackPlatform(deps: PlatformDeps): Promise<Platform>
     },
     notify: (update) => poster.notify(update),
     postToOrigin: (origin, update) => poster.toOrigin(origin, update),
+    deliver: (delivery) => poster.deliver(delivery),
   };
 }
