@@ -3,7 +3,14 @@ import type { HttpSettings } from '../src/config/types.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { scrub } from '../src/core/scrub.ts';
 import { redactRequest } from './redact.ts';
-import { classifyFailure, errorCodes, type RetryPolicy, retryDelay } from './retry.ts';
+import {
+  classifyFailure,
+  errorCodes,
+  parseRetryAfter,
+  RETRYABLE_STATUSES,
+  type RetryPolicy,
+  retryDelay,
+} from './retry.ts';
 import type { PreparedRequest, RedactedRequest, Vendor } from './types.ts';
 import { VendorError } from './vendor-error.ts';
 
@@ -191,10 +198,18 @@ class UndiciHttpClient implements HttpClient {
   readonly #options: HttpClientOptions;
   readonly #dispatcher: Dispatcher;
   readonly #owned: Agent[] = [];
+  /**
+   * Per origin, until when (the clock's ms) the vendor asked us to wait: while a request waits
+   * for the `Retry-After` of a 429, 423 or 503, every other request to that origin waits too
+   * before it is sent, so that a batch's concurrent calls slow down together instead of each
+   * spending the rate limit.
+   */
+  readonly #paced: Map<string, number>;
 
-  constructor(settings: HttpSettings, options: HttpClientOptions) {
+  constructor(settings: HttpSettings, options: HttpClientOptions, paced: Map<string, number> = new Map()) {
     this.settings = settings;
     this.#options = options;
+    this.#paced = paced;
     if (options.dispatcher) {
       this.#dispatcher = options.dispatcher;
     } else {
@@ -208,7 +223,7 @@ class UndiciHttpClient implements HttpClient {
   withClientCertificate(cert: { pfx: Uint8Array; passphrase: string }): HttpClient {
     const agent = createAgent(this.settings, cert);
     this.#owned.push(agent);
-    return new UndiciHttpClient(this.settings, { ...this.#options, dispatcher: agent });
+    return new UndiciHttpClient(this.settings, { ...this.#options, dispatcher: agent }, this.#paced);
   }
 
   async close(): Promise<void> {
@@ -246,6 +261,8 @@ class UndiciHttpClient implements HttpClient {
       });
     };
     for (let attempt = 0; ; attempt++) {
+      // The vendor asked (Retry-After) not to be called before then: this request waits too.
+      await this.#waitForOrigin(url.origin, sleep, now, options);
       let response: HttpResponse;
       const started = performance.now();
       try {
@@ -293,8 +310,41 @@ class UndiciHttpClient implements HttpClient {
       );
       observe(response.status, started, attempt, wait);
       if (wait === undefined) return response;
-      await this.#pause(sleep, wait, options);
+      // While this request waits for the vendor's Retry-After, every request to the vendor does.
+      const until = this.#pace(url.origin, response, wait, now());
+      try {
+        await this.#pause(sleep, wait, options);
+      } finally {
+        if (until !== undefined && this.#paced.get(url.origin) === until) this.#paced.delete(url.origin);
+      }
     }
+  }
+
+  /**
+   * Records the wait a 429, 423 or 503 with `Retry-After` asked for, for every request to its
+   * origin; returns until when (undefined when the wait is a backoff of our own).
+   */
+  #pace(origin: string, response: HttpResponse, wait: number, now: number): number | undefined {
+    if (!RETRYABLE_STATUSES.has(response.status)) return undefined;
+    if (parseRetryAfter(response.headers['retry-after'], now) === undefined || wait <= 0) return undefined;
+    const until = now + wait;
+    if (until > (this.#paced.get(origin) ?? 0)) this.#paced.set(origin, until);
+    return until;
+  }
+
+  /**
+   * Waits until the origin's `Retry-After` has passed (no wait when it has none). Once per
+   * attempt: a later `Retry-After` that arrives meanwhile is the next attempt's to wait for.
+   */
+  async #waitForOrigin(origin: string, sleep: Sleep, now: () => number, options: SendOptions): Promise<void> {
+    const until = this.#paced.get(origin);
+    if (until === undefined) return;
+    const left = until - now();
+    if (left <= 0) {
+      if (this.#paced.get(origin) === until) this.#paced.delete(origin);
+      return;
+    }
+    await this.#pause(sleep, left, options);
   }
 
   async #pause(sleep: Sleep, ms: number, options: SendOptions): Promise<void> {

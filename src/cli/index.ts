@@ -10,6 +10,7 @@ import type { Actor } from '../core/policy/actor.ts';
 import { auditDocuments, auditToJsonLines } from '../core/requests/audit.ts';
 import { auditText, pendingText } from '../core/text.ts';
 import { modules } from '../modules.ts';
+import { auditMode, followCommand, verifyCommand } from './audit.ts';
 import { checkConfig } from './check-config.ts';
 import { startCommand } from './start.ts';
 
@@ -30,6 +31,10 @@ export interface CliIo {
   createApp?: (config: Config) => App;
   /** Replaces `domainops start` (tests of the argument handling). */
   start?: (configOption: string | undefined, io: CliIo) => Promise<number>;
+  /** Where `audit --follow` writes, waiting for `drain` when it is full (default: line by line to `stdout`). */
+  out?: NodeJS.WritableStream;
+  /** Ends `audit --follow` as SIGINT and SIGTERM do. */
+  stop?: AbortSignal;
 }
 
 export const USAGE = `Usage: domainops <command> [options]
@@ -43,6 +48,8 @@ Commands:
   cancel <id> --as <email> [--json]                   withdraw a pending request
   pending [--json]                                    requests waiting for approval
   audit [--json | --jsonl] [--limit N]                the audit trail (newest last)
+  audit --follow --jsonl [--after <seq>]              every event after <seq>, then each new one (until Ctrl-C)
+  audit verify [--json]                               check the audit trail's hash chain (exit 7: altered)
   explain --as <email> "<command>"                    which rule decides, which approval it needs
   check-config                                        validate the config and its secrets
 
@@ -61,6 +68,8 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   reason: { type: 'string' },
   limit: { type: 'string' },
+  follow: { type: 'boolean' },
+  after: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   sandbox: { type: 'boolean' },
@@ -75,7 +84,7 @@ const ALLOWED: Record<string, OptionName[]> = {
   deny: ['as', 'json', 'reason'],
   cancel: ['as', 'json'],
   pending: ['json'],
-  audit: ['json', 'jsonl', 'limit'],
+  audit: ['json', 'jsonl', 'limit', 'follow', 'after'],
   explain: ['as', 'json'],
   'check-config': [],
   start: [],
@@ -224,8 +233,10 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
     case 'exec': {
       const actor = actorFrom(values);
       const text = positional(args, 1, 'the command to run, e.g. "unclaim abc.com"').join(' ');
+      // Progress (a batch's items, a long call's interim results) goes to stderr, line by line.
+      const dryRun = values['dry-run'] === true;
       return print(
-        await app.handle(text, actor, { dryRun: values['dry-run'] === true }),
+        await app.handle(text, actor, dryRun ? { dryRun } : { onProgress: (note) => io.stderr(note.text) }),
         values.json,
         io,
         app,
@@ -245,7 +256,7 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
         throw new UsageError(`${sub} takes one request id; quote a reason with --reason "…"`);
       const reply =
         sub === 'approve'
-          ? await app.approve(id!, actor)
+          ? await app.approve(id!, actor, { onProgress: (note) => io.stderr(note.text) })
           : sub === 'deny'
             ? await app.deny(id!, actor, denyReason(app, values.reason))
             : await app.cancel(id!, actor);
@@ -259,13 +270,11 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
       return ExitCode.ok;
     }
     case 'audit': {
-      if (args.length > 0) throw new UsageError('audit takes no arguments; use --limit N');
-      const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
-        throw new UsageError('--limit takes a whole number from 1 to 100000');
-      }
-      if (values.json && values.jsonl) throw new UsageError('choose one of --json and --jsonl');
-      const events = await app.workflow().audit(limit);
+      const mode = auditMode(args, values);
+      if (mode.kind === 'usage') throw new UsageError(mode.message);
+      if (mode.kind === 'verify') return verifyCommand(app.config, mode.json, io);
+      if (mode.kind === 'follow') return followCommand(app.config, mode.after, io);
+      const events = await app.workflow().audit(mode.limit);
       // One representation in both: the events oldest first, `at` in ISO 8601.
       if (values.json) io.stdout(JSON.stringify(auditDocuments(events), null, 2));
       else if (values.jsonl) io.stdout(auditToJsonLines(events).replace(/\n$/, ''));

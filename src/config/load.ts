@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { Secret } from '../core/config/secret.ts';
 import type { Approval, Config, PolicyRule } from '../core/config/types.ts';
 import { ConfigError } from '../core/errors.ts';
+import { type NotifyPlatform, notifyIssues } from '../core/policy/notify.ts';
 import type { TargetBase } from '../core/ports.ts';
 import { EMAIL_PATTERN } from '../core/vocabulary.ts';
 import { type Composition, modules as defaultModules } from '../modules.ts';
@@ -142,6 +143,10 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
     });
   }
 
+  // What each platform module accepts as `<name>:<id>` in a rule's notify.
+  const notifyPlatforms: NotifyPlatform[] = modules.platforms.map((p) =>
+    p.routing === undefined ? { name: p.name } : { name: p.name, destination: p.routing.destination },
+  );
   const rules: PolicyRule[] = raw.policy.rules.map((r, index) => {
     const at = `policy.rules[${index}]`;
     for (const [i, p] of r.requesters.entries()) checkPrincipal(p, `${at}.requesters[${i}]`);
@@ -184,6 +189,12 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
     }
     if (r.targets) out.targets = r.targets;
     if (r.reason === 'required') out.reason = 'required';
+    if (r.notify) {
+      for (const issue of notifyIssues(r.notify, groups, notifyPlatforms)) {
+        issues.push({ path: `${at}.notify[${issue.index}]`, message: issue.message });
+      }
+      out.notify = r.notify;
+    }
     return out;
   });
 
@@ -213,6 +224,8 @@ function build(raw: RawConfig, source: string, env: NodeJS.ProcessEnv, modules: 
     policy: { groups, rules },
     server: { host: raw.server.host, port },
     http: raw.http,
+    dns: raw.dns,
+    batch: raw.batch,
     chat: chat as Config['chat'],
     secrets,
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { duration } from '../core/config/fields.ts';
 import type { Modules } from '../core/ports.ts';
 import { NAME_PATTERN } from '../core/vocabulary.ts';
+import { dnsSchema } from './dns.ts';
 import { storeSchema } from './store.ts';
 
 export { EMAIL_PATTERN, NAME_PATTERN } from '../core/vocabulary.ts';
@@ -58,6 +59,12 @@ const rule = (actions: readonly string[]) =>
     requesters: z.array(principal).min(1, { error: 'name at least one requester' }),
     approval,
     reason: z.enum(['optional', 'required'], { error: 'reason is optional or required' }).optional(),
+    notify: z
+      .array(z.string().min(1, { error: 'a notify destination cannot be empty' }), {
+        error: 'notify is a list of destinations: <platform>:<id>, emails and groups',
+      })
+      .min(1, { error: 'list at least one destination, or leave notify out' })
+      .optional(),
   });
 
 /**
@@ -115,6 +122,23 @@ export function createConfigSchema(modules: Modules, actions: readonly string[])
         maxRetryAfter: duration.default(60_000),
       })
       .default({ connectTimeout: 10_000, timeout: 30_000, retries: 3, maxRetryAfter: 60_000 }),
+    dns: dnsSchema,
+    batch: z
+      .strictObject({
+        concurrency: z
+          .number({ error: 'concurrency is a whole number from 1 to 16' })
+          .int({ error: 'concurrency is a whole number from 1 to 16' })
+          .min(1, { error: 'concurrency is a whole number from 1 to 16' })
+          .max(16, { error: 'concurrency is a whole number from 1 to 16' })
+          .default(4),
+        max: z
+          .number({ error: 'max is a whole number from 1 to 100' })
+          .int({ error: 'max is a whole number from 1 to 100' })
+          .min(1, { error: 'max is a whole number from 1 to 100' })
+          .max(100, { error: 'max is a whole number from 1 to 100' })
+          .default(100),
+      })
+      .default({ concurrency: 4, max: 100 }),
     chat: chat.default({}),
   });
 }

@@ -2,6 +2,8 @@ export type {
   Approval,
   ChatConfigs,
   Config,
+  DnsServerAddress,
+  DnsSettings,
   HttpSettings,
   PolicyConfig,
   PolicyRule,

@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import { cardForReply } from './cards/build.ts';
 import type { Card } from './cards/model.ts';
 import type { App, HandleOptions } from './pipeline.ts';
-import type { Platform, PlatformName } from './platform.ts';
+import type { CardCopy, Delivered, Destination, Platform, PlatformName } from './platform.ts';
 import { type Actor, describeActor } from './policy/actor.ts';
+import { describeTarget, notifyTargets, targetKey } from './policy/notify.ts';
 import { isRedelivery, type Reply, recordOf } from './reply.ts';
-import { noticeKey, type RequestRecord } from './requests/model.ts';
+import { FINAL_STATUSES, noticeKey, type RequestRecord } from './requests/model.ts';
 import type { Change } from './requests/replicas.ts';
 
 /**
@@ -25,6 +26,37 @@ export interface ChatReply {
   readonly card: Card;
   /** The card in one platform's format; `renderer` should be a module-level function (it is the memo key). */
   render<T>(renderer: (card: Card) => T): T;
+  /**
+   * Set when the reply created a request whose rule names notify destinations: resolves, never
+   * rejects, when copies of its card were posted there (each platform at once, while the one the
+   * request was typed on posts its answer). The platform tells the requester, under its answer,
+   * which destinations could not be reached (`routingNote`).
+   */
+  readonly routing?: Promise<Routing>;
+}
+
+/** What became of a request's notify destinations. */
+export interface Routing {
+  /** The card posted: to whom or where (as the rule names it), on which platform. */
+  posted: { destination: string; platform: PlatformName }[];
+  /** Destinations that could not be reached: the platform's error code and what to do. */
+  failed: { destination: string; platform?: PlatformName; code: string; hint?: string }[];
+}
+
+/**
+ * What the requester is told about destinations that could not be reached, as plain text (the
+ * platform escapes it for its markup); undefined when every one was reached.
+ */
+export function routingNote(routing: Routing | undefined, reply: Reply): string | undefined {
+  if (routing === undefined || routing.failed.length === 0) return undefined;
+  const card = reply.status === 'pending' ? 'approval card' : 'result';
+  const lines = routing.failed.map((f) => {
+    const on =
+      f.platform === undefined || f.destination.startsWith(`${f.platform}:`) ? '' : ` on ${f.platform}`;
+    return `Could not post the ${card} to ${f.destination}${on}: ${f.code}${f.hint === undefined ? '' : ` (${f.hint})`}.`;
+  });
+  if (reply.status === 'pending') lines.push('The request waits for its approvals all the same.');
+  return lines.join('\n');
 }
 
 /** A ChatReply for a reply and its card, with its own memo of renderings. */
@@ -54,6 +86,18 @@ export interface RequestUpdate {
   result: ChatReply;
   /** Who changed it (approve, deny, cancel); undefined when domainops did (expiry, recovery at start). */
   by?: Actor;
+  /**
+   * The change is a running request's progress (a batch item finished, a long call's interim
+   * result; the request is still `executing`), not a state change. It comes at most once a
+   * second per request; a platform that should show it less often (a new message each time)
+   * shows at most one per its own interval, and the final state comes as a plain update.
+   */
+  progress?: true;
+  /**
+   * Only these copies of the card (`record.copies` entries), posted a moment ago with a state the
+   * request has left since: the platform updates them and posts no note.
+   */
+  only?: readonly unknown[];
 }
 
 export interface MessageInput {
@@ -152,6 +196,16 @@ export interface ChatServiceOptions {
   rememberDeliveries?: number;
 }
 
+/** Whether a stored request has copies of its card posted by the platform `name`. */
+function hasCopies(record: RequestRecord | undefined, name: string): boolean {
+  return (record?.copies ?? []).some((c) => (c as { platform?: unknown } | null)?.platform === name);
+}
+
+/** Whether a stored request's card was posted anywhere (where it was typed, or copies). */
+function hasCards(record: RequestRecord): boolean {
+  return record.conversation !== undefined || (record.copies?.length ?? 0) > 0;
+}
+
 /** The platform named by a stored `origin`, if it names one. */
 function originPlatform(origin: unknown): string | undefined {
   const name = (origin as { platform?: unknown } | null | undefined)?.platform;
@@ -211,10 +265,136 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     const origin = record?.conversation === undefined ? originPlatform(record?.origin) : undefined;
     return platforms.flatMap((p) => {
       if (p.name === update.by?.platform) return [];
-      if (p.name === origin && p.postToOrigin)
-        return [{ p, fn: () => p.postToOrigin!(record!.origin, update) }];
-      return p.notify ? [{ p, fn: () => p.notify!(update) }] : [];
+      const told: { p: Platform; fn: () => Promise<void> }[] = [];
+      // Progress is shown on a card that is there already: where no card was posted (a request
+      // that needed no approval), a message per progress change would flood the conversation.
+      if (p.name === origin && p.postToOrigin && update.progress === undefined)
+        told.push({ p, fn: () => p.postToOrigin!(record!.origin, update) });
+      // Its copies, if it posted any (the card where the request was typed is not its own here).
+      if (p.notify && (told.length === 0 || hasCopies(record, p.name)))
+        told.push({ p, fn: () => p.notify!(update) });
+      return told;
     });
+  };
+
+  /** The rule a stored request was decided by, in the config this process runs. */
+  const ruleOf = (record: RequestRecord) =>
+    record.rule === undefined ? undefined : app.config.policy.rules.find((r) => r.name === record.rule);
+
+  /**
+   * Whether a request's card still has to go to its rule's notify destinations: they were never
+   * tried, and it shows the state they get: waiting for its first approval, or the outcome of a
+   * request that needed none. Other states reach the copies already posted (`notify`).
+   */
+  const needsRouting = (record: RequestRecord | undefined): record is RequestRecord => {
+    if (record === undefined || record.copies !== undefined || !ruleOf(record)?.notify?.length) return false;
+    if (record.status === 'pending') return record.approvals.length === 0;
+    return (
+      record.approval === undefined && record.status !== 'rejected' && FINAL_STATUSES.includes(record.status)
+    );
+  };
+
+  /**
+   * Posts the request's card to its rule's notify destinations (each platform at once; an email
+   * on every platform that can post to it), keeps where the copies are, and says what could not
+   * be reached: logged here, and returned for the requester. A copy posted while the request
+   * changed is brought up to date at once. Never rejects.
+   */
+  const route = async (record: RequestRecord, result: ChatReply): Promise<Routing> => {
+    const rule = ruleOf(record);
+    const routing: Routing = { posted: [], failed: [] };
+    if (rule === undefined) return routing;
+    const targets = notifyTargets(app.config.policy, rule, record.requester);
+    const asked = new Map<Platform, Destination[]>();
+    const ask = (p: Platform, d: Destination): void => {
+      asked.set(p, [...(asked.get(p) ?? []), d]);
+    };
+    for (const target of targets) {
+      if (target.kind === 'id') {
+        // A platform that does not run here was warned about at start; its destinations wait for it.
+        const p = platforms.find((q) => q.name === target.platform && q.deliver);
+        if (p) ask(p, target);
+      } else for (const p of platforms) if (p.deliver) ask(p, target);
+    }
+    const delivered = (
+      await Promise.all(
+        [...asked].map(async ([p, destinations]): Promise<[Platform, Delivered][]> => {
+          try {
+            const got = await p.deliver!({
+              result,
+              destinations,
+              ...(record.origin === undefined ? {} : { origin: record.origin }),
+              ...(record.conversation === undefined ? {} : { conversation: record.conversation }),
+            });
+            return got.map((d) => [p, d]);
+          } catch (error) {
+            const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+            log?.warn(
+              { error: message, platform: p.name, requestId: record.id },
+              'could not post to notify destinations',
+            );
+            return destinations.map((destination) => [
+              p,
+              { destination, failed: { code: 'internal_error' } },
+            ]);
+          }
+        }),
+      )
+    ).flat();
+    const copies: CardCopy[] = [];
+    for (const target of targets) {
+      const key = targetKey(target);
+      const mine = delivered.filter(([, d]) => targetKey(d.destination) === key);
+      const label = describeTarget(target);
+      const posted = mine.filter(([, d]) => 'posted' in d);
+      const failed = mine.flatMap(([p, d]) => ('failed' in d ? [{ platform: p.name, ...d.failed }] : []));
+      const missing = mine.filter(([, d]) => 'missing' in d).map(([p]) => p.name);
+      for (const [p, d] of posted) {
+        copies.push((d as { posted: CardCopy }).posted);
+        routing.posted.push({ destination: label, platform: p.name });
+      }
+      if (posted.length > 0) continue;
+      for (const f of failed) routing.failed.push({ destination: label, ...f });
+      if (failed.length === 0 && missing.length > 0 && missing.length === mine.length) {
+        routing.failed.push({
+          destination: label,
+          code: 'not_found',
+          hint: `nobody with this email on ${missing.join(' or ')}`,
+        });
+      }
+    }
+    for (const f of routing.failed) {
+      log?.warn(
+        { requestId: record.id, destination: f.destination, platform: f.platform, code: f.code },
+        'could not post the request card to a notify destination',
+      );
+    }
+    let stored: RequestRecord | undefined;
+    try {
+      stored = await app.workflow().addCopies(record.id, copies);
+    } catch (error) {
+      log?.warn({ err: error, requestId: record.id }, 'could not keep where the copies of the card are');
+    }
+    if (stored !== undefined && copies.length > 0 && noticeKey(stored) !== noticeKey(record)) {
+      // Decided (or expired) while the copies were being posted: they show the state it has now.
+      const now = render(app.replyFor(stored));
+      await Promise.all(
+        platforms.map(async (p) => {
+          const only = copies.filter((c) => c.platform === p.name);
+          if (only.length === 0 || !p.notify) return;
+          try {
+            await p.notify({ result: now, only });
+          } catch (error) {
+            const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+            log?.warn(
+              { error: message, platform: p.name, requestId: record.id },
+              'could not update a copy of the card',
+            );
+          }
+        }),
+      );
+    }
+    return routing;
   };
 
   /**
@@ -237,11 +417,17 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
    * platform it was typed on). A platform that fails is logged: the change is stored, and
    * whoever made it has their answer from their own platform.
    */
-  const notify = (update: RequestUpdate): Promise<void> =>
+  const notify = (update: RequestUpdate, own = false): Promise<void> =>
     track(async () => {
       const others = audience(update);
       const record = recordOf(update.result.reply);
-      if (others.length === 0 || record === undefined || !(await claim(record))) return;
+      const routing = needsRouting(record);
+      // A change made here is claimed even when no other platform is told: its own platform showed
+      // it on every card it posted, so no other process tells it again.
+      const tell = others.length > 0 || routing || (own && record !== undefined && hasCards(record));
+      if (!tell || record === undefined || !(await claim(record))) return;
+      // A request typed elsewhere (the command line, another process) reaches its destinations here.
+      if (routing) await route(record, update.result);
       await Promise.all(
         others.map(async ({ p, fn }) => {
           try {
@@ -260,8 +446,29 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
 
   /** After a command or click: the other platforms learn of a change, without delaying the answer. */
   const announce = (result: ChatReply | undefined, by: Actor): ChatReply | undefined => {
-    if (result !== undefined && isRequestChange(result.reply)) void notify({ result, by });
+    if (result !== undefined && isRequestChange(result.reply)) void notify({ result, by }, true);
     return result;
+  };
+
+  /**
+   * After a command that created a request whose rule names notify destinations: its card goes
+   * there too, while the platform posts its answer, once (a claim, so that no other process
+   * following the store posts it again).
+   */
+  const submitted = (result: ChatReply): ChatReply => {
+    const record = recordOf(result.reply);
+    if (result.reply.kind !== 'request' || result.reply.decision !== undefined || !needsRouting(record))
+      return result;
+    const routing = track(async (): Promise<Routing> => {
+      try {
+        if (!(await claim(record))) return { posted: [], failed: [] };
+        return await route(record, result);
+      } catch (error) {
+        log?.error({ err: error, requestId: record.id }, 'could not post to the notify destinations');
+        return { posted: [], failed: [] };
+      }
+    });
+    return { ...result, routing };
   };
 
   /**
@@ -316,7 +523,7 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         );
         return undefined;
       }
-      return announce(result, input.actor);
+      return announce(submitted(result), input.actor);
     },
     async decide(input) {
       if (!firstDelivery(input.deliveryKey)) return undefined;
@@ -329,6 +536,19 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     },
     attach(list) {
       platforms = [...list];
+      // Destinations on a platform this process does not run are skipped: say so once.
+      const running = new Set(platforms.filter((p) => p.deliver).map((p) => p.name));
+      for (const rule of app.config.policy.rules) {
+        for (const entry of rule.notify ?? []) {
+          const name = /^([a-z][a-z0-9-]*):/.exec(entry)?.[1];
+          if (name !== undefined && !running.has(name)) {
+            options.logger?.warn(
+              { rule: rule.name, destination: entry },
+              `notify destination skipped: ${name} does not run in this process`,
+            );
+          }
+        }
+      }
     },
     follow(followOptions = {}) {
       const interval = followOptions.interval ?? 500;
@@ -344,7 +564,11 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
           change.decision !== undefined && reply.kind === 'request'
             ? { ...reply, decision: change.decision }
             : reply;
-        await notify({ result: render(shown), ...(change.by === undefined ? {} : { by: change.by }) });
+        await notify({
+          result: render(shown),
+          ...(change.by === undefined ? {} : { by: change.by }),
+          ...(change.progress ? { progress: true as const } : {}),
+        });
       };
       const unwatch = follower.watch?.(() => wake?.());
       const waiting: { seq: number; resolve: () => void }[] = [];

@@ -1,3 +1,5 @@
+import type { VendorResult } from './ports.ts';
+
 /**
  * Errors that reach a person carry a stable `code` (for scripts and tests), a
  * one-line `message` and, where we know one, a `hint` that says what to do next.
@@ -31,6 +33,11 @@ export class VendorFailure extends DomainopsError {
   readonly status: number | undefined;
   readonly requestId: string | undefined;
   readonly outcome: 'failed' | 'unknown';
+  /**
+   * What the module found before it refused (the DNS table of a precheck that found the record
+   * not served): stored as the failed request's `result` and shown with the error.
+   */
+  readonly result: VendorResult | undefined;
 
   constructor(
     code: string,
@@ -42,6 +49,7 @@ export class VendorFailure extends DomainopsError {
       requestId?: string | undefined;
       hint?: string;
       cause?: unknown;
+      result?: VendorResult | undefined;
     },
   ) {
     super(code, message, {
@@ -53,6 +61,7 @@ export class VendorFailure extends DomainopsError {
     this.status = init.status;
     this.requestId = init.requestId;
     this.outcome = init.outcome;
+    this.result = init.result;
   }
 }
 
@@ -76,6 +85,8 @@ export const ExitCode = {
   vendor: 4,
   unknown: 5,
   notOpen: 6,
+  /** `audit verify` found the audit trail altered. */
+  altered: 7,
   /** Anything not covered by the contract: configuration or internal errors. */
   failure: 1,
 } as const;

@@ -9,18 +9,27 @@ import {
   type VendorCommand,
 } from './grammar/index.ts';
 import { type Actor, describeActor } from './policy/actor.ts';
+import { evaluateBatch } from './policy/batch.ts';
 import { knownToPolicy, principalMatches } from './policy/match.ts';
 import { evaluate, explain } from './policy/policy.ts';
-import type { TargetBase, VendorClient, VendorModule } from './ports.ts';
+import type { CallHistory, RedactedRequest, TargetBase, VendorClient, VendorModule } from './ports.ts';
 import { createPresenter, type Presenter } from './present.ts';
 import type { Decision, Reply, ReplyError } from './reply.ts';
-import { requestDigest } from './requests/digest.ts';
-import type { LeaseRenewal } from './requests/execution.ts';
+import { batchResult } from './requests/batch.ts';
+import { approvalDigest, requestDigest } from './requests/digest.ts';
+import type { LeaseRenewal, RunHooks } from './requests/execution.ts';
 import type { RequestError, RequestRecord } from './requests/model.ts';
 import { exitCode, type Outcome, outcomeOf } from './requests/outcome.ts';
 import type { RequestStore } from './requests/store.ts';
 import { createWorkflow, type Workflow } from './requests/workflow.ts';
-import { auditText, type CommandStyle, pendingText, requestStateText, requestText } from './text.ts';
+import {
+  auditText,
+  type CommandStyle,
+  pendingText,
+  progressText,
+  requestStateText,
+  requestText,
+} from './text.ts';
 
 export interface PipelineOptions {
   /** The composition's vendor modules and the grammar their commands make. */
@@ -55,6 +64,25 @@ export interface HandleOptions {
    * can be posted there.
    */
   origin?: unknown;
+  /**
+   * Told of every progress change while the command runs in this call (a batch item finished,
+   * a long vendor call's interim result): the command line prints each on stderr.
+   */
+  onProgress?: (note: ProgressNote) => void;
+}
+
+/** A progress change of a request running in this process, in words. */
+export interface ProgressNote {
+  requestId: string;
+  /** One line: `3/50 done: 2 succeeded, 1 failed`, or a long call's interim result. */
+  text: string;
+  /** The request as the run sees it now. */
+  record: RequestRecord;
+}
+
+/** What an approve hears while the request it completes runs. */
+export interface RunOptions {
+  onProgress?: (note: ProgressNote) => void;
 }
 
 /** The pipeline every platform uses: parse → policy → store → vendor adapter → store → reply. */
@@ -65,7 +93,7 @@ export interface App {
   readonly clock: Clock;
   /** Handles one line of the chat grammar from a person the platform identified. */
   handle(text: string, actor: Actor, options?: HandleOptions): Promise<Reply>;
-  approve(id: string, actor: Actor): Promise<Reply>;
+  approve(id: string, actor: Actor, options?: RunOptions): Promise<Reply>;
   deny(id: string, actor: Actor, reason?: string): Promise<Reply>;
   cancel(id: string, actor: Actor): Promise<Reply>;
   /** The policy's explanation of a command, without running it. */
@@ -99,7 +127,10 @@ function errorReply(error: DomainopsError, exit: ExitCode, action?: string): Rep
 export function createPipeline(config: Config, options: PipelineOptions): App {
   const { grammar } = options.modules;
   const { clock } = options;
-  const present = createPresenter(grammar, options.modules.vendors, config.targets);
+  const present = createPresenter(grammar, options.modules.vendors, config.targets, {
+    batchMax: config.batch.max,
+  });
+  const parseOptions = { batchMax: config.batch.max };
   const clients = new Map<string, VendorClient>();
   const client = (name: string): VendorClient => {
     let c = clients.get(name);
@@ -114,18 +145,36 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
 
   let store: RequestStore | undefined;
   let flow: Workflow | undefined;
+  /** What earlier requests of a target found, for a vendor call that asks (`ExecuteOptions.history`). */
+  const history = (target: string): CallHistory => ({
+    async lastResult(action, subject) {
+      const record = await store?.lastResult({ target, action, subject });
+      if (record === undefined) return undefined;
+      // A batch keeps each item's result with the item.
+      if (record.items !== undefined) {
+        return record.items.find((item) => item.subject === subject && item.status === 'succeeded')?.result;
+      }
+      return record.result;
+    },
+  });
   const workflow = (): Workflow => {
     if (!flow) {
       store ??= options.store();
       flow = createWorkflow({
         policy: config.policy,
         store,
-        execute: (target, call) => client(target).execute(call),
+        execute: (target, call, execution) =>
+          client(target).execute(call, { ...execution, history: history(target) }),
         now: clock.now,
         rebuild: (record) => {
+          if (record.items !== undefined) {
+            const all = record.items.map((item) => client(record.target).describe(item.call));
+            return { redacted: all[0]!, digest: approvalDigest(all), all };
+          }
           const redacted = client(record.target).describe(record.call);
           return { redacted, digest: requestDigest(redacted) };
         },
+        batch: { concurrency: config.batch.concurrency },
         ...(options.onExpired ? { onExpired: options.onExpired } : {}),
         ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
         ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
@@ -165,7 +214,13 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       ...(request?.request !== undefined && request.approval !== undefined
         ? { request: request.request }
         : {}),
+      ...(request?.requests !== undefined && request.approval !== undefined
+        ? { requests: request.requests }
+        : {}),
       ...(request?.result ? { result: request.result } : {}),
+      ...(request !== undefined && request.items !== undefined && ran(request)
+        ? { result: batchResult(request) }
+        : {}),
       ...(error ? { error } : {}),
       exitCode: exitCode(outcome),
     } as const;
@@ -213,21 +268,44 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     };
   };
 
+  /** The run hooks that turn progress into notes for `onProgress`. */
+  const hooksFor = (onProgress: ((note: ProgressNote) => void) | undefined): RunHooks =>
+    onProgress === undefined
+      ? {}
+      : {
+          onProgress: (update) =>
+            onProgress({
+              requestId: update.record.id,
+              text: progressText(update.record, present, update.interim),
+              record: update.record,
+            }),
+        };
+
   const runVendor = async (command: VendorCommand, actor: Actor, options: HandleOptions): Promise<Reply> => {
     const resolved = grammar.resolveTarget(command, config.targets);
     if (!resolved.ok) return errorReply(resolved.error, ExitCode.usage, command.action);
     const target = resolved.target.name;
-    const { call, subject } = command;
+    const { call, subject, items } = command;
+    // The exact requests an approval binds to (one per item of a batch), built as they are sent.
+    const requests: RedactedRequest[] =
+      items === undefined
+        ? [client(target).describe(call)]
+        : items.map((item) => client(target).describe(item.call));
+    const batch = items === undefined ? {} : { requests };
     if (options.dryRun) {
-      const decision = evaluate(config.policy, {
+      const decision = evaluateBatch(config.policy, {
         action: call.action,
         target,
-        subject,
+        subjects: items === undefined ? [subject] : items.map((item) => item.subject),
         actor,
         ...(command.reason === undefined ? {} : { reason: command.reason }),
       });
-      const request = client(target).describe(call);
+      const request = requests[0]!;
       const rejected = decision.decision === 'reject';
+      const shown =
+        items === undefined
+          ? [requestText(request)]
+          : requests.map((r, i) => `${i + 1} of ${requests.length}: ${items[i]!.subject}\n${requestText(r)}`);
       return {
         kind: 'dry-run',
         status: rejected ? 'rejected' : 'dry-run',
@@ -235,6 +313,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         target,
         ...(command.reason === undefined ? {} : { reason: command.reason }),
         request,
+        ...batch,
         policy: decision.explanation.text,
         // The decision first: a rejected dry run must not read as if it would be sent.
         text: [
@@ -242,23 +321,30 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
           '',
           `Dry run: nothing was sent. ${present.label(target)} would receive${rejected ? ', if the policy allowed it' : ''}:`,
           '',
-          requestText(request),
+          shown.join('\n\n'),
         ].join('\n'),
         exitCode: rejected ? ExitCode.rejected : ExitCode.ok,
       };
     }
     // The exact request an approval binds to: shown on the approval card, its digest stored.
-    const bound = client(target).describe(call);
-    const outcome = await workflow().submit({
-      target,
-      call,
-      subject,
-      actor,
-      ...(command.reason === undefined ? {} : { reason: command.reason }),
-      request: { redacted: bound, digest: requestDigest(bound) },
-      ...(options.deliveryKey === undefined ? {} : { deliveryKey: options.deliveryKey }),
-      ...(options.origin === undefined ? {} : { origin: options.origin }),
-    });
+    const outcome = await workflow().submit(
+      {
+        target,
+        call,
+        subject,
+        actor,
+        ...(command.reason === undefined ? {} : { reason: command.reason }),
+        request: {
+          redacted: requests[0]!,
+          digest: approvalDigest(requests),
+          ...(items === undefined ? {} : { all: requests }),
+        },
+        ...(items === undefined ? {} : { items, flags: command.flags }),
+        ...(options.deliveryKey === undefined ? {} : { deliveryKey: options.deliveryKey }),
+        ...(options.origin === undefined ? {} : { origin: options.origin }),
+      },
+      hooksFor(options.onProgress),
+    );
     return fromOutcome(outcome, call.action);
   };
 
@@ -336,7 +422,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     });
     switch (command.action) {
       case 'help': {
-        const text = grammar.help(command.topic);
+        const text = grammar.help(command.topic, parseOptions);
         const known = command.topic === undefined ? undefined : grammar.find(command.topic);
         return ok(
           text,
@@ -387,7 +473,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     present,
     clock,
     async handle(text, actor, options = {}) {
-      const parsed = grammar.parse(text);
+      const parsed = grammar.parse(text, parseOptions);
       if (!parsed.ok) return errorReply(parsed.error, ExitCode.usage);
       const command: Command = parsed.command;
       if (options.dryRun && !isVendorCommand(command) && !DRY_RUN_META.has(command.action)) {
@@ -410,8 +496,12 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         throw error;
       }
     },
-    approve(id, actor) {
-      return decide('approve', () => workflow().approve(id, actor), 'Not approved: ');
+    approve(id, actor, options = {}) {
+      return decide(
+        'approve',
+        () => workflow().approve(id, actor, hooksFor(options.onProgress)),
+        'Not approved: ',
+      );
     },
     deny(id, actor, reason) {
       return decide('deny', () => workflow().deny(id, actor, reason), 'Not denied: ');
@@ -420,7 +510,7 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       return decide('cancel', () => workflow().cancel(id, actor), 'Not cancelled: ');
     },
     explain(text, actor) {
-      const parsed = grammar.parse(text);
+      const parsed = grammar.parse(text, parseOptions);
       if (!parsed.ok) return errorReply(parsed.error, ExitCode.usage);
       const command = parsed.command;
       if (command.action === 'approve' || command.action === 'deny' || command.action === 'cancel') {
@@ -443,18 +533,24 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       }
       let target: string | undefined;
       let subject: string | undefined;
+      let subjects: string[] | undefined;
       if (isVendorCommand(command)) {
         const resolved = grammar.resolveTarget(command, config.targets);
         if (!resolved.ok) return errorReply(resolved.error, ExitCode.usage, command.action);
         target = resolved.target.name;
         subject = command.subject;
+        subjects = command.items?.map((item) => item.subject);
       }
-      const e = explain(config.policy, {
+      const question = {
         action: command.action,
         actor,
         ...(target === undefined ? {} : { target }),
-        ...(subject === undefined ? {} : { subject }),
-      });
+      };
+      // A batch is decided as a whole: every item by the same rule.
+      const e =
+        subjects === undefined
+          ? explain(config.policy, { ...question, ...(subject === undefined ? {} : { subject }) })
+          : evaluateBatch(config.policy, { ...question, subjects }).explanation;
       return {
         kind: 'meta',
         status: e.decision === 'reject' ? 'rejected' : 'succeeded',
@@ -477,6 +573,11 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
     },
   };
   return app;
+}
+
+/** Whether a request has run or is running: a batch's items then have outcomes to show. */
+function ran(record: RequestRecord): boolean {
+  return ['approved', 'executing', 'succeeded', 'failed', 'unknown'].includes(record.status);
 }
 
 /** Vendor fields of a stored request error, for the JSON document. */

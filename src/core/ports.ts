@@ -60,6 +60,13 @@ export interface VendorCommandSpec {
   readonly description: string;
   /** Whether it removes something at the vendor (what policies usually put behind an approval). */
   readonly destructive: boolean;
+  /**
+   * Whether it changes something at the vendor. A command with a `domain` or `email` subject that
+   * changes something takes a batch of subjects (`unclaim a.com b.com`: one request, one
+   * approval, one outcome per subject); a read (`changes: false`: it only looks) takes one.
+   * Default: true.
+   */
+  readonly changes?: boolean;
   readonly example: string;
   /** The vendor call for a normalised subject (empty for `none`) and the flags given (names with dashes). */
   call(subject: string, flags: ReadonlySet<string>): VendorCall;
@@ -95,7 +102,26 @@ export interface VendorClient {
    */
   describe(call: VendorCall): RedactedRequest;
   /** Performs the call. Throws a VendorError (a DomainopsError with `vendor`) on any failure. */
-  execute(call: VendorCall, options?: { signal?: AbortSignal }): Promise<VendorResult>;
+  execute(call: VendorCall, options?: ExecuteOptions): Promise<VendorResult>;
+}
+
+/** What the core gives a vendor call besides the call itself. */
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  /**
+   * A long call (one that waits for something, such as a DNS record to be served) reports where
+   * it is: an interim result, shown with the module's `view` on the request's progress card.
+   * Cheap to call often: the core stores and shows it at a bounded rate.
+   */
+  progress?(interim: VendorResult): void;
+  /** What earlier requests of the same target found (the core reads the store). */
+  history?: CallHistory;
+}
+
+/** Earlier results of one target, read from the store. */
+export interface CallHistory {
+  /** The result of the latest succeeded request of `action` on `subject` (a domain or email), if any. */
+  lastResult(action: string, subject: string): Promise<VendorResult | undefined>;
 }
 
 /** Target configs as written in domainops.yaml (`vendor:` included), by target name. */
@@ -130,6 +156,11 @@ export interface RunningVendorSandbox {
   readonly env: Readonly<Record<string, string>>;
   /** From now on answers 429 with `Retry-After` to a share (0–1] of requests; undefined stops it. */
   rateLimit(limit: { share: number; retryAfter?: string } | undefined): void;
+  /**
+   * The DNS TXT records the fake counts as published now (`{ name, value }`): the sandbox's DNS
+   * server serves them, so that what the vendor finds and what a DNS check finds agree.
+   */
+  publishedTxt?(): readonly { name: string; value: string }[];
   /** The fake itself (its state, the requests it received, scripted faults), for tests. */
   readonly fake: unknown;
   close(): Promise<void>;
@@ -198,6 +229,8 @@ export interface PlatformModule {
   urls?(config: unknown): [string, string][];
   /** How it is set up, for check-config (`Socket Mode, /domainops`). */
   summary?(config: unknown): string;
+  /** The notify destinations it takes (`<name>:<id>` in a rule's notify); absent: none. */
+  readonly routing?: import('./platform.ts').PlatformRouting;
 }
 
 /** A store module: src/stores/<name>/index.ts exports one. */

@@ -1,5 +1,5 @@
 import type { Fact, Section } from './cards/model.ts';
-import type { Grammar } from './grammar/index.ts';
+import { type Grammar, MAX_BATCH } from './grammar/index.ts';
 import { displayDomain } from './grammar/normalize.ts';
 import type { ResultView, TargetBase, VendorCall, VendorModule, VendorResult } from './ports.ts';
 
@@ -11,6 +11,8 @@ export interface Presenter {
   readonly grammar: Grammar;
   /** The configured targets by name. */
   readonly targets: Readonly<Record<string, TargetBase>>;
+  /** The most subjects a batch command takes (the config's `batch.max`). */
+  readonly batchMax: number;
   /** `prod (Example org 1eb6…)`; the bare name of a target that is not configured (any more). */
   label(target: string): string;
   /** A successful result as card sections (by its vendor module). */
@@ -19,6 +21,11 @@ export interface Presenter {
   subjectNoun(action: string): string;
   /** A subject as people read it: a domain's Unicode form beside its punycode. */
   subject(action: string, subject: string): string;
+  /**
+   * What a request works on, as titles say it: its subject, or for a batch how many and the
+   * first few (`3 domains: a.com, b.com, c.com`; `50 domains: a.com, b.com, c.com and 47 more`).
+   */
+  subjects(request: { action: string; subject: string; items?: readonly { subject: string }[] }): string;
   /** Facts a request card adds for its call's options (the flags it was given). */
   callFacts(call: VendorCall): Fact[];
   /** What approving this call does, when its command warns about it. */
@@ -29,26 +36,39 @@ export function createPresenter(
   grammar: Grammar,
   vendors: readonly VendorModule[],
   targets: Readonly<Record<string, TargetBase>>,
+  options: { batchMax?: number } = {},
 ): Presenter {
   const moduleOf = (vendor: string | undefined) => vendors.find((m) => m.vendor === vendor);
+  const subject = (action: string, subject: string): string =>
+    grammar.byAction(action)?.args[0]?.kind === 'domain' ? displayDomain(subject) : subject;
   return {
     grammar,
     targets,
+    batchMax: options.batchMax ?? MAX_BATCH,
     label(name) {
       const target = Object.hasOwn(targets, name) ? targets[name] : undefined;
       const module = moduleOf(target?.vendor);
       return target && module ? module.label(target) : name;
     },
     view(result, target) {
-      const module = moduleOf(grammar.vendorOf(result.action));
+      // The target's own module first: a command several modules run (dns-check) has a view in each.
+      const own = Object.hasOwn(targets, target) ? moduleOf(targets[target]?.vendor) : undefined;
+      const runs = own?.commands.some((c) => c.action === result.action) === true;
+      const module = runs ? own : moduleOf(grammar.vendorOf(result.action));
       if (module) return module.view(result, target);
       return { title: `Done: ${result.action}`, tone: 'success', sections: [] };
     },
     subjectNoun(action) {
       return grammar.byAction(action)?.args[0]?.kind === 'email' ? 'Email' : 'Domain';
     },
-    subject(action, subject) {
-      return grammar.byAction(action)?.args[0]?.kind === 'domain' ? displayDomain(subject) : subject;
+    subject,
+    subjects(request) {
+      const items = request.items;
+      if (items === undefined) return subject(request.action, request.subject);
+      const noun = grammar.byAction(request.action)?.args[0]?.kind === 'email' ? 'emails' : 'domains';
+      const first = items.slice(0, 3).map((item) => subject(request.action, item.subject));
+      const more = items.length > 3 ? ` and ${items.length - 3} more` : '';
+      return `${items.length} ${noun}: ${first.join(', ')}${more}`;
     },
     callWarning(call) {
       return grammar.byAction(call.action)?.callWarning?.(call);

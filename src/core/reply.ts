@@ -41,6 +41,8 @@ interface Base {
   error?: ReplyError;
   /** The vendor request (secrets redacted): dry runs. */
   request?: RedactedRequest;
+  /** A batch: every item's vendor request, in item order (`request` is the first's). */
+  requests?: RedactedRequest[];
   /** Why the policy decided as it did (rejections and dry runs). */
   policy?: string;
   /** What the CLI prints. */
@@ -113,6 +115,7 @@ export function replyDocument(reply: Reply): Record<string, unknown> {
     'target',
     'reason',
     'request',
+    'requests',
     'result',
     'error',
     'policy',

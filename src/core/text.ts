@@ -1,8 +1,9 @@
 import { formatDuration } from './config/duration.ts';
 import { describeActor } from './policy/actor.ts';
-import type { RedactedRequest, ResultView } from './ports.ts';
+import type { RedactedRequest, ResultView, VendorResult } from './ports.ts';
 import { type Presenter, sectionsText } from './present.ts';
-import type { RequestRecord } from './requests/model.ts';
+import { rerunCommand } from './requests/batch.ts';
+import { type BatchItem, itemCounts, type RequestRecord } from './requests/model.ts';
 import type { AuditEvent } from './requests/store.ts';
 
 /** How commands are written in texts: as typed in chat, or as a shell command of the CLI. */
@@ -30,7 +31,8 @@ export function pendingText(requests: readonly RequestRecord[]): string {
       const got = r.approvals.length;
       const need = r.approval?.count ?? 0;
       const expires = r.approval ? `, expires ${formatTime(r.approval.expiresAt)}` : '';
-      return `  ${r.id}  ${r.action} ${r.subject} in ${r.target}, by ${describeActor(r.requester)}, ${got}/${need} approvals${expires}`;
+      const subject = r.items === undefined ? r.subject : `${r.items.map((i) => i.subject).join(' ')}`;
+      return `  ${r.id}  ${r.action} ${subject} in ${r.target}, by ${describeActor(r.requester)}, ${got}/${need} approvals${expires}`;
     }),
   ].join('\n');
 }
@@ -65,13 +67,21 @@ export function requestStateText(
   style: CommandStyle = 'chat',
 ): string {
   const label = present.label(request.target);
-  const subject = present.subject(request.action, request.subject);
+  const subject = present.subjects(request);
   const what = subject === '' ? `${request.action} in ${label}` : `${request.action} ${subject} in ${label}`;
+  const items = request.items;
+  if (
+    items !== undefined &&
+    ['approved', 'executing', 'succeeded', 'failed', 'unknown'].includes(request.status)
+  ) {
+    return batchText(request, items, present, style);
+  }
   switch (request.status) {
     case 'pending': {
       const a = request.approval!;
       return [
         `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()}${subject === '' ? '' : ` ${subject}`} in ${label}.`,
+        ...(items === undefined ? [] : [`All ${items.length}: ${items.map((i) => i.subject).join(' ')}`]),
         ...(present.callWarning(request.call) === undefined
           ? []
           : [`Warning: ${present.callWarning(request.call)}`]),
@@ -90,7 +100,10 @@ export function requestStateText(
         ? viewText(present.view(request.result, request.target))
         : `Request ${request.id} (${what}) succeeded.`;
     case 'failed':
-      return `Request ${request.id} (${what}) failed.`;
+      // What a refusal found before it refused (a DNS table) comes with it.
+      return request.result
+        ? `Request ${request.id} (${what}) failed.\n${viewText(present.view(request.result, request.target))}`
+        : `Request ${request.id} (${what}) failed.`;
     case 'unknown':
       return `Request ${request.id} (${what}): the outcome is unknown. The vendor may have acted; check in its console before trying again.`;
     case 'denied':
@@ -103,6 +116,56 @@ export function requestStateText(
       // The short reason (the policy's, or why the approved request was not sent), never the trace.
       return `Not allowed: ${what}${request.error ? `: ${request.error.message}` : ''}.`;
   }
+}
+
+/** How a batch's items stand, in one line: `3/50 done: 2 succeeded, 1 failed`. */
+export function countsText(items: readonly BatchItem[]): string {
+  const c = itemCounts(items);
+  const extra = [
+    ...(c.unknown > 0 ? [`${c.unknown} unknown`] : []),
+    ...(c.skipped > 0 ? [`${c.skipped} skipped`] : []),
+  ];
+  return `${c.done}/${c.total} done: ${c.succeeded} succeeded, ${c.failed} failed${extra.map((e) => `, ${e}`).join('')}`;
+}
+
+/**
+ * A progress change of a running request, in one line: a batch's counts, or a long call's
+ * interim result as its module's view titles it.
+ */
+export function progressText(record: RequestRecord, present: Presenter, interim?: VendorResult): string {
+  if (interim !== undefined) return present.view(interim, record.target).title;
+  if (record.items !== undefined) return countsText(record.items);
+  return `${record.action} ${record.subject}: running`;
+}
+
+/** One line per item: its subject and outcome (with the error's code and message). */
+function itemLine(item: BatchItem, present: Presenter, target: string, action: string): string {
+  const subject = present.subject(action, item.subject);
+  if (item.status === 'succeeded' && item.result !== undefined) {
+    return `  ${subject}: succeeded: ${present.view(item.result, target).title}`;
+  }
+  if (item.error !== undefined)
+    return `  ${subject}: ${item.status}: ${item.error.code}: ${item.error.message}`;
+  return `  ${subject}: ${item.status}`;
+}
+
+/** A batch that runs or ran: its counts, each item's outcome, and the command that runs the rest again. */
+function batchText(
+  request: RequestRecord,
+  items: readonly BatchItem[],
+  present: Presenter,
+  style: CommandStyle,
+): string {
+  const label = present.label(request.target);
+  const running = request.status === 'approved' || request.status === 'executing';
+  const head = running
+    ? `Request ${request.id} (${request.action} ${items.length} items in ${label}) is approved and running: ${countsText(items)}.`
+    : `Request ${request.id} (${request.action} ${items.length} items in ${label}) ${request.status}: ${countsText(items)}.`;
+  const lines = [head, ...items.map((item) => itemLine(item, present, request.target, request.action))];
+  // The error's hint names the command in chat form; the command line adds its own.
+  const rest = running || style !== 'cli' ? undefined : rerunCommand(request);
+  if (rest !== undefined) lines.push(`Run the rest again: domainops exec --as <email> "${rest}"`);
+  return lines.join('\n');
 }
 
 /** A result view as plain text: its title (unless the first paragraph says it already), then its sections. */

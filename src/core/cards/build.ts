@@ -2,6 +2,7 @@ import { type Actor, describeActor } from '../policy/actor.ts';
 import type { DryRunReply, MetaReply, RefusalReply, Reply } from '../reply.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import { requestText } from '../text.ts';
+import { batchApprovalCard, batchOutcomeCard, batchRunningCard } from './batch.ts';
 import {
   approvalLines,
   type CardContext,
@@ -67,20 +68,41 @@ function unknownCommandCard(reply: Reply): Card {
 
 /** A request's card at any point of its life. */
 function requestCard(reply: Reply, record: RequestRecord, context: CardContext): Card {
+  const items = record.items;
+  if (items !== undefined) {
+    // A batch: its items listed, then each one's outcome.
+    switch (record.status) {
+      case 'pending':
+        return batchApprovalCard(record, items, context, warningSections(record, context));
+      case 'approved':
+      case 'executing':
+        return batchRunningCard(record, items, context);
+      case 'succeeded':
+      case 'failed':
+      case 'unknown':
+        return batchOutcomeCard(record, items, context);
+      default:
+        break;
+    }
+  }
   switch (record.status) {
     case 'pending':
       return approvalCard(record, context);
     case 'approved':
-    case 'executing':
+    case 'executing': {
+      // A long call's latest interim result, as its module's view shows it.
+      const interim = record.progress?.interim;
       return {
         kind: 'decision',
         title: `Approved, running: ${requestName(record, context)}`,
         tone: 'info',
         sections: [
           ...approvalLines(record),
+          ...(interim === undefined ? [] : interimSections(record, interim, context)),
           { kind: 'facts', facts: [...requestFacts(record, context), idFact(record)] },
         ],
       };
+    }
     case 'succeeded': {
       if (record.result === undefined) {
         return {
@@ -168,6 +190,20 @@ function approvalCard(record: RequestRecord, context: CardContext): Card {
   };
 }
 
+/** A running call's interim result: its view's title and sections, and when it was stored. */
+function interimSections(
+  record: RequestRecord,
+  interim: NonNullable<NonNullable<RequestRecord['progress']>['interim']>,
+  context: CardContext,
+): Section[] {
+  const view = context.present.view(interim, record.target);
+  const at = record.progress === undefined ? '' : ` (${cardTime(record.progress.at)})`;
+  return [
+    { kind: 'text', text: [{ text: 'So far: ', style: 'bold' }, { text: `${view.title}${at}` }] },
+    ...view.sections,
+  ];
+}
+
 /** What approving this call does, when its command warns (an approver reads it before clicking). */
 function warningSections(record: RequestRecord, context: CardContext): Section[] {
   const warning = context.present.callWarning(record.call);
@@ -245,6 +281,9 @@ function errorSections(reply: Reply, record: RequestRecord | undefined): Section
 
 function errorCard(reply: Reply, record: RequestRecord | undefined, context: CardContext): Card {
   const sections = [...(record ? approvalLines(record) : []), ...errorSections(reply, record)];
+  // What a refusal found before it refused (a DNS table), shown as the module's view shows it.
+  if (record?.result !== undefined)
+    sections.push(...context.present.view(record.result, record.target).sections);
   if (record) sections.push({ kind: 'facts', facts: shortFacts(record, context) });
   const title = record
     ? `Failed: ${requestName(record, context)}`
@@ -306,6 +345,15 @@ function dryRunCard(reply: DryRunReply, context: CardContext): Card {
     { kind: 'text', text: `Nothing was sent. ${target} would receive:` },
     { kind: 'code', label: 'Request (secrets redacted)', value: requestText(request) },
   ];
+  // A batch: the other items' requests, one line each (the JSON document's `requests` has them whole).
+  const others = reply.requests?.slice(1) ?? [];
+  if (others.length > 0) {
+    sections.push({
+      kind: 'list',
+      title: `And ${others.length} more requests, one per item`,
+      items: others.map((r) => `${r.method} ${r.url}${r.body === undefined ? '' : ` ${r.body}`}`),
+    });
+  }
   if (reply.policy !== undefined) sections.push({ kind: 'code', label: 'Policy', value: reply.policy });
   return {
     kind: 'dry-run',

@@ -30,8 +30,16 @@ export function labelOf(name: string, context: CardContext): string {
   return context.present.label(name);
 }
 
-/** `unclaim abc.com in prod`: how a request is named in titles. */
+/** `domains` or `emails`: what a batch's items are. */
+export function itemsNoun(record: RequestRecord, context: CardContext): string {
+  return context.present.subjectNoun(record.action) === 'Email' ? 'emails' : 'domains';
+}
+
+/** `unclaim abc.com in prod` (a batch: `unclaim 50 domains in prod`): how a request is named in titles. */
 export function requestName(record: RequestRecord, context: CardContext): string {
+  if (record.items !== undefined) {
+    return `${record.action} ${record.items.length} ${itemsNoun(record, context)} in ${record.target}`;
+  }
   const subject = context.present.subject(record.action, record.subject);
   return subject === ''
     ? `${record.action} in ${record.target}`
@@ -42,10 +50,12 @@ export function requestName(record: RequestRecord, context: CardContext): string
 export function requestFacts(record: RequestRecord, context: CardContext): Fact[] {
   const facts: Fact[] = [
     { label: 'Action', value: record.action },
-    {
-      label: context.present.subjectNoun(record.action),
-      value: context.present.subject(record.action, record.subject),
-    },
+    record.items === undefined
+      ? {
+          label: context.present.subjectNoun(record.action),
+          value: context.present.subject(record.action, record.subject),
+        }
+      : { label: `${context.present.subjectNoun(record.action)}s`, value: context.present.subjects(record) },
     { label: 'Target', value: labelOf(record.target, context) },
     { label: 'Requested by', value: describeActor(record.requester) },
     { label: 'Requested at', value: cardTime(record.createdAt) },

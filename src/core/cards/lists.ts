@@ -1,3 +1,4 @@
+import { batchUsage } from '../grammar/table.ts';
 import { type Actor, describeActor } from '../policy/actor.ts';
 import type { RequestRecord } from '../requests/model.ts';
 import type { AuditEvent } from '../requests/store.ts';
@@ -14,7 +15,7 @@ export function cardForPending(records: readonly RequestRecord[], context: CardC
     const got = r.approvals.length;
     const need = r.approval?.count ?? 0;
     const expires = r.approval ? `, expires ${cardTimeFrom(r.approval.expiresAt, context.now)}` : '';
-    return `${r.id}: ${r.action} ${context.present.subject(r.action, r.subject)} in ${r.target}, by ${describeActor(r.requester)}, ${got} of ${need} approvals${expires}`;
+    return `${r.id}: ${r.action} ${context.present.subjects(r)} in ${r.target}, by ${describeActor(r.requester)}, ${got} of ${need} approvals${expires}`;
   });
   return {
     kind: 'pending',
@@ -76,8 +77,18 @@ export function cardForHelp(context: CardContext, topic?: string): Card {
     });
   }
   if (spec.aliases.length > 0) facts.push({ label: 'Aliases', value: spec.aliases.join(', ') });
+  const several = batchUsage(spec);
   const sections: Section[] = [
     { kind: 'code', label: 'Usage', value: spec.usage },
+    ...(several === undefined
+      ? []
+      : [
+          {
+            kind: 'code' as const,
+            label: `Or several at once (up to ${context.present.batchMax}, one approval for all)`,
+            value: several,
+          },
+        ]),
     { kind: 'text', text: spec.description },
   ];
   if (spec.flags.length > 0) {
@@ -101,7 +112,9 @@ export function cardForTargets(context: CardContext): Card {
   }
   const facts = names.map((name) => {
     const vendor = targets[name]!.vendor;
-    const actions = grammar.vendorActions.filter((a) => grammar.vendorOf(a) === vendor);
+    const actions = grammar.vendorActions.filter((a) =>
+      (grammar.byAction(a)?.vendors ?? [grammar.vendorOf(a)]).includes(vendor),
+    );
     return { label: labelOf(name, context), value: actions.join(', ') };
   });
   return {

@@ -9,6 +9,49 @@ export interface HttpSettings {
   maxRetryAfter: number;
 }
 
+/** One DNS server to ask: an IP address (v4 or v6) and a UDP/TCP port. */
+export interface DnsServerAddress {
+  host: string;
+  port: number;
+}
+
+/** The `dns:` section: how `dns-check`, the precheck of validate/verify and `--wait` ask DNS. */
+export interface DnsSettings {
+  /** Recursive resolvers for the zone walk and nameserver addresses; empty: the system's. */
+  resolvers: DnsServerAddress[];
+  /** The port of the authoritative nameservers (53; tests serve on another). */
+  port: number;
+  /** How long one DNS query waits for its answer (ms). */
+  timeout: number;
+  /** Between two checks of `--wait` (ms). */
+  interval: number;
+  /** How long `--wait` waits at most (ms). */
+  wait: number;
+  /** Whether validate/verify check DNS once before asking the vendor (`--skip-dns-check` skips it). */
+  precheck: boolean;
+}
+
+/** The `dns:` defaults: the system's resolvers, port 53, 3 s queries, a check every 10 s for 10 min. */
+export const DNS_DEFAULTS: DnsSettings = {
+  resolvers: [],
+  port: 53,
+  timeout: 3_000,
+  interval: 10_000,
+  wait: 600_000,
+  precheck: true,
+};
+
+/** The `batch:` section: how commands with several subjects run. */
+export interface BatchSettings {
+  /** How many items of one batch call the vendor at the same time (1 to 16). */
+  concurrency: number;
+  /** The most subjects one command takes (1 to 100). */
+  max: number;
+}
+
+/** The `batch:` defaults: 4 items at a time, up to 100 subjects. */
+export const BATCH_DEFAULTS: BatchSettings = { concurrency: 4, max: 100 };
+
 export type Approval =
   | { kind: 'none' }
   | { kind: 'required'; approvers: string[]; count: number; expires: number };
@@ -24,6 +67,12 @@ export interface PolicyRule {
   approval: Approval;
   /** `required`: a command this rule decides must give `because <why>`. */
   reason?: 'optional' | 'required';
+  /**
+   * Where the approval card (or, without approval, the outcome card) is posted besides where the
+   * request was typed: `<platform>:<id>` entries, emails and groups (a direct message to each
+   * member), as written and checked by the loader (../policy/notify.ts).
+   */
+  notify?: string[];
 }
 
 export interface PolicyConfig {
@@ -73,6 +122,8 @@ export interface Config {
   policy: PolicyConfig;
   server: { host: string; port: number };
   http: HttpSettings;
+  dns: DnsSettings;
+  batch: BatchSettings;
   chat: ChatConfigs;
   /** Every secret reference in the file, for check-config and start-up checks. */
   secrets: Secret[];

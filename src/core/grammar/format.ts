@@ -8,8 +8,12 @@ export function formatCommand(command: Command): string {
   if (isVendorCommand(command)) {
     return [
       command.action,
-      // A command that takes no subject (`list-domains`) has an empty one.
-      ...(command.subject === '' ? [] : [command.subject]),
+      // A command that takes no subject (`list-domains`) has an empty one; a batch has several.
+      ...(command.items !== undefined
+        ? command.items.map((item) => item.subject)
+        : command.subject === ''
+          ? []
+          : [command.subject]),
       ...(command.target === undefined ? [] : ['in', command.target]),
       ...command.flags,
       ...(command.reason === undefined ? [] : ['because', command.reason]),

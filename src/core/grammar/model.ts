@@ -27,8 +27,18 @@ export interface CommandSpec {
   readonly description: string;
   /** The vendor module whose API runs the command; null for commands domainops answers itself. */
   readonly vendor: string | null;
+  /**
+   * Every vendor module that runs the command, when several define it (a check that runs on the
+   * targets of two vendors); `vendor` is the first of them. Absent when one module does.
+   */
+  readonly vendors?: readonly string[];
   /** Whether it removes something at the vendor (what policies usually put behind an approval). */
   readonly destructive: boolean;
+  /**
+   * Whether it takes a batch: several domains or emails separated by spaces before `in <target>`
+   * (vendor commands with a subject that change something). One subject is a plain command.
+   */
+  readonly batch: boolean;
   readonly example: string;
   /** Vendor commands: the call for a normalised subject and the flags given. */
   readonly call?: (subject: string, flags: ReadonlySet<string>) => VendorCall;
@@ -49,6 +59,17 @@ export interface VendorCommand {
   readonly target?: string;
   /** `because <text>`: free text, as typed. */
   readonly reason?: string;
+  /**
+   * A batch (two subjects or more, in the order typed): each subject with its call. `subject` and
+   * `call` are the first item's. Absent for a command with one subject.
+   */
+  readonly items?: readonly BatchCommandItem[];
+}
+
+/** One subject of a batch command and the vendor call made for it. */
+export interface BatchCommandItem {
+  readonly subject: string;
+  readonly call: VendorCall;
 }
 
 export type MetaCommand =

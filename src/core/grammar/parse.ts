@@ -22,7 +22,9 @@ export type ParseErrorCode =
   | 'invalid_target'
   | 'invalid_id'
   | 'invalid_number'
-  | 'reason_too_long';
+  | 'reason_too_long'
+  | 'too_many_subjects'
+  | 'duplicate_subject';
 
 /** Longest command accepted, in UTF-8 bytes. */
 export const MAX_INPUT_BYTES = 4096;
@@ -30,6 +32,8 @@ export const MAX_INPUT_BYTES = 4096;
 export const MAX_REASON_LENGTH = 500;
 /** Largest n of `audit [n]`. */
 export const MAX_AUDIT_LIMIT = 1000;
+/** The most subjects a batch command takes (`batch.max` in the config may lower it). */
+export const MAX_BATCH = 100;
 /** Request ids as typed after approve, deny and cancel (generated ids look like `r-7f3k2q`). */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -68,6 +72,12 @@ export class ParseError extends DomainopsError {
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: ParseError };
 
+/** How the configuration shapes the grammar. */
+export interface ParseOptions {
+  /** The most subjects a batch command takes: `batch.max`, 1 to MAX_BATCH (default MAX_BATCH). */
+  batchMax?: number;
+}
+
 interface Token {
   text: string;
   /** Where the token starts in the line, so `deny` can take the rest of the line verbatim. */
@@ -93,10 +103,10 @@ const NOUN: Record<ArgKind, string> = {
  * Parses one chat command (`unclaim abc.com in prod`) into a Command. Never throws:
  * anything that is not a command of the table gives `{ ok: false, error }` with a one-line message.
  */
-export function parseCommand(index: CommandIndex, text: string): ParseResult {
+export function parseCommand(index: CommandIndex, text: string, options: ParseOptions = {}): ParseResult {
   const listUsage = index.listUsage;
   try {
-    const result = parse(index, text);
+    const result = parse(index, text, options);
     return result instanceof ParseError ? { ok: false, error: result } : { ok: true, command: result };
   } catch {
     // Unreachable by design (property-tested); a parser bug must still not take the bot down.
@@ -107,7 +117,7 @@ export function parseCommand(index: CommandIndex, text: string): ParseResult {
   }
 }
 
-function parse(index: CommandIndex, text: string): Command | ParseError {
+function parse(index: CommandIndex, text: string, options: ParseOptions): Command | ParseError {
   const listUsage = index.listUsage;
   const findCommand = (word: string) => index.find(word);
   if (typeof text !== 'string') return new ParseError('parse_error', 'the command is not text', listUsage);
@@ -189,10 +199,10 @@ function parse(index: CommandIndex, text: string): Command | ParseError {
         spec.action,
       );
     }
-    const parsed = parseArguments(index, spec, args, strict);
+    const parsed = parseArguments(index, spec, args, strict, options);
     return parsed instanceof ParseError || !('call' in parsed) ? parsed : { ...parsed, reason };
   }
-  return parseArguments(index, spec, args, words);
+  return parseArguments(index, spec, args, words, options);
 }
 
 /**
@@ -221,6 +231,7 @@ function parseArguments(
   spec: CommandSpec,
   tokens: readonly Token[],
   line: string,
+  options: ParseOptions,
 ): Command | ParseError {
   const error = (code: ParseErrorCode, problem: string) =>
     new ParseError(code, problem, spec.usage, spec.action);
@@ -231,6 +242,8 @@ function parseArguments(
   const flags = new Set<string>();
   let target: string | undefined;
   let reason: string | undefined;
+  // A batch command takes more subjects, up to the first flag or `in <target>`.
+  const batch = spec.batch && spec.call !== undefined && fixed.length === 1;
 
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
@@ -280,6 +293,17 @@ function parseArguments(
       continue;
     }
     if (positional.length >= fixed.length) {
+      if (batch && target === undefined && flags.size === 0) {
+        positional.push(word);
+        continue;
+      }
+      if (batch) {
+        const nouns = NOUNS[fixed[0]!.kind];
+        return error(
+          'extra_argument',
+          `the ${nouns} go before in <target> and the flags; move "${shown(word)}" before them`,
+        );
+      }
       return error(
         'extra_argument',
         `${spec.action} takes ${describeArguments(spec)}; remove "${shown(word)}"`,
@@ -300,6 +324,20 @@ function parseArguments(
     const given = spec.flags.map((f) => f.name).filter((name) => flags.has(name));
     const base = { action: spec.action, flags: given, ...inTarget };
     if (fixed.length === 0) return { ...base, subject: '', call: spec.call('', new Set(given)) };
+    if (positional.length > 1) {
+      const call = spec.call;
+      return parseBatch(
+        spec,
+        positional,
+        options.batchMax ?? MAX_BATCH,
+        error,
+        (subject) => ({
+          subject,
+          call: call(subject, new Set(given)),
+        }),
+        base,
+      );
+    }
     if (fixed[0]?.kind === 'email') {
       const normalized = normalizeEmail(first ?? '');
       if (!normalized.ok) {
@@ -371,6 +409,68 @@ function parseArguments(
       return { action: 'whoami' };
   }
   return new ParseError('parse_error', `${spec.action} has no parser`, spec.usage, spec.action);
+}
+
+/** The plural of a subject kind, for batch messages. */
+const NOUNS: Record<ArgKind, string> = {
+  domain: 'domains',
+  email: 'email addresses',
+  id: 'request ids',
+  count: 'numbers',
+  command: 'command names',
+  reason: 'reasons',
+};
+
+/**
+ * The subjects of a batch command (two or more), each normalised like a single subject. At most
+ * `max`; a subject given twice (after normalisation: `A.com` and `a.com`, an IDN and its
+ * punycode) is refused with both spellings, so that what is approved is exactly what was typed.
+ */
+function parseBatch(
+  spec: CommandSpec,
+  words: readonly string[],
+  max: number,
+  error: (code: ParseErrorCode, problem: string) => ParseError,
+  item: (subject: string) => { subject: string; call: import('../ports.ts').VendorCall },
+  base: { action: CommandSpec['action']; flags: string[]; target?: string },
+): Command | ParseError {
+  const kind = spec.args[0]?.kind ?? 'domain';
+  if (words.length > max) {
+    return error(
+      'too_many_subjects',
+      `${spec.action} takes at most ${max} ${NOUNS[kind]} at once and ${words.length} were given; split them into several commands`,
+    );
+  }
+  const seen = new Map<string, string>();
+  const items: { subject: string; call: import('../ports.ts').VendorCall }[] = [];
+  for (const word of words) {
+    let subject: string;
+    if (kind === 'email') {
+      const normalized = normalizeEmail(word);
+      if (!normalized.ok) {
+        return error('invalid_email', `"${shown(word)}" is not a valid email address: ${normalized.message}`);
+      }
+      subject = normalized.email;
+    } else {
+      const normalized = normalizeDomain(word);
+      if (!normalized.ok) {
+        return error('invalid_domain', `"${shown(word)}" is not a valid domain: ${normalized.message}`);
+      }
+      subject = normalized.domain;
+    }
+    const earlier = seen.get(subject);
+    if (earlier !== undefined) {
+      const spelled = earlier === word ? '' : ` (as "${shown(earlier)}" and "${shown(word)}")`;
+      return error(
+        'duplicate_subject',
+        `${subject} is given twice${spelled}; list each ${kind === 'email' ? 'email address' : 'domain'} once`,
+      );
+    }
+    seen.set(subject, word);
+    items.push(item(subject));
+  }
+  const [first] = items;
+  return { ...base, subject: first!.subject, call: first!.call, items };
 }
 
 function the(kind: ArgKind): string {

@@ -15,11 +15,14 @@ export type ResolveTargetResult<T extends TargetBase = TargetBase> =
  */
 export function resolveTarget<T extends TargetBase>(
   command: { action: string; target?: string },
-  vendor: string,
+  vendors: string | readonly string[],
   targets: Readonly<Record<string, T>>,
 ): ResolveTargetResult<T> {
+  const runners: readonly string[] = typeof vendors === 'string' ? [vendors] : vendors;
+  // One vendor, or `a or b` for a command several vendor modules run.
+  const vendor = runners.join(' or ');
   const names = Object.keys(targets).sort();
-  const candidates = names.filter((name) => targets[name]?.vendor === vendor);
+  const candidates = names.filter((name) => runners.includes(targets[name]?.vendor ?? ''));
   const fail = (code: TargetErrorCode, message: string, hint: string): ResolveTargetResult<T> => ({
     ok: false,
     error: new DomainopsError(code, message, { hint }),
@@ -46,7 +49,7 @@ export function resolveTarget<T extends TargetBase>(
           : 'type targets to list them',
       );
     }
-    if (target.vendor !== vendor) {
+    if (!runners.includes(target.vendor)) {
       return fail(
         'wrong_vendor',
         `${name} is a ${target.vendor} target; ${runsOn}`,

@@ -4,11 +4,25 @@ import type { ArgSpec, CommandSpec } from './model.ts';
 
 const id: ArgSpec = { name: '<id>', kind: 'id', optional: false };
 
-function define(spec: Omit<CommandSpec, 'usage' | 'vendor'>, vendor: string | null = null): CommandSpec {
+function define(
+  spec: Omit<CommandSpec, 'usage' | 'vendor' | 'batch'> & { batch?: boolean },
+  vendor: string | null = null,
+): CommandSpec {
   const parts = [spec.action, ...spec.args.map((a) => a.name)];
   if (spec.target) parts.push('[in <target>]');
   for (const flag of spec.flags) parts.push(`[${flag.name}]`);
-  return { ...spec, usage: parts.join(' '), vendor };
+  return { ...spec, batch: spec.batch ?? false, usage: parts.join(' '), vendor };
+}
+
+/**
+ * The batch form of a command's usage: `unclaim <domain> [<domain> …] [in <target>]`. The usage
+ * line itself (errors quote it) stays the one-subject form.
+ */
+export function batchUsage(spec: CommandSpec): string | undefined {
+  if (!spec.batch) return undefined;
+  const [first] = spec.args;
+  if (first === undefined) return undefined;
+  return spec.usage.replace(first.name, `${first.name} [${first.name} …]`);
 }
 
 /** The commands domainops answers itself, in the order help lists them (after the vendors'). */
@@ -130,6 +144,8 @@ export function vendorCommandSpec(vendor: string, spec: VendorCommandSpec): Comm
       summary: spec.summary,
       description: spec.description,
       destructive: spec.destructive,
+      // A subject and a change: the command takes a batch of subjects (reads take one).
+      batch: spec.subject !== 'none' && spec.changes !== false,
       example: spec.example,
       call: spec.call,
       ...(spec.facts ? { callFacts: spec.facts } : {}),
@@ -137,6 +153,33 @@ export function vendorCommandSpec(vendor: string, spec: VendorCommandSpec): Comm
     },
     vendor,
   );
+}
+
+/**
+ * One row per action: a command that several vendor modules define (`dns-check`, which runs on
+ * the targets of each) is one row that lists every such vendor in `vendors`. They must define it
+ * alike (subject, flags, aliases): the line is parsed, and its call built, before the target
+ * says which module runs it, so the first module's spec does both. Any other repeat is left for
+ * the word check below to refuse.
+ */
+function shareCommands(specs: readonly CommandSpec[]): CommandSpec[] {
+  const out: CommandSpec[] = [];
+  for (const spec of specs) {
+    const i = out.findIndex((s) => s.action === spec.action && s.vendor !== null && s.vendor !== spec.vendor);
+    const first = out[i];
+    if (first === undefined) {
+      out.push(spec);
+      continue;
+    }
+    const alike =
+      first.usage === spec.usage &&
+      first.aliases.join(' ') === spec.aliases.join(' ') &&
+      first.batch === spec.batch;
+    if (!alike)
+      throw new Error(`vendors ${first.vendor} and ${spec.vendor} define "${spec.action}" differently`);
+    out[i] = { ...first, vendors: [...(first.vendors ?? [first.vendor!]), spec.vendor!] };
+  }
+  return out;
 }
 
 /**
@@ -148,7 +191,7 @@ export function buildCommandTable(
   vendors: readonly { vendor: string; commands: readonly VendorCommandSpec[] }[],
 ): readonly CommandSpec[] {
   const table = [
-    ...vendors.flatMap((m) => m.commands.map((c) => vendorCommandSpec(m.vendor, c))),
+    ...shareCommands(vendors.flatMap((m) => m.commands.map((c) => vendorCommandSpec(m.vendor, c)))),
     ...META_COMMANDS,
   ];
   const words = new Set<string>();

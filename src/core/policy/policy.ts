@@ -36,8 +36,11 @@ export interface RuleCheck {
   reasons: string[];
 }
 
-/** `no_matching_rule`: no rule covers the command; `requester_not_allowed`: some do, none for this requester. */
-export type RejectCode = 'no_matching_rule' | 'requester_not_allowed' | 'reason_required';
+/**
+ * `no_matching_rule`: no rule covers the command; `requester_not_allowed`: some do, none for this
+ * requester; `mixed_rules`: the items of a batch are decided by different rules (./batch.ts).
+ */
+export type RejectCode = 'no_matching_rule' | 'requester_not_allowed' | 'reason_required' | 'mixed_rules';
 
 /** Why the policy decided what it did, structured and as text (`text`) for people. */
 export interface Explanation {

@@ -1,7 +1,10 @@
 import type { PolicyConfig } from '../config/types.ts';
 import { type Actor, samePerson } from '../policy/actor.ts';
-import { approverMatches, evaluate, type PolicyInput } from '../policy/policy.ts';
+import { evaluateBatch, listSubjects } from '../policy/batch.ts';
+import { approverMatches, type Decision, type PolicyInput } from '../policy/policy.ts';
 import type { RedactedRequest } from '../ports.ts';
+import { requestDigest } from './digest.ts';
+import type { RunHooks } from './execution.ts';
 import type { ApprovalRecord, ApprovalRequirement, RequestError, RequestRecord } from './model.ts';
 import { notFound, notOpen, type Outcome, outcomeOf } from './outcome.ts';
 import type { AuditActor } from './store.ts';
@@ -11,14 +14,21 @@ interface Deps {
   t: Transitions;
   policy: () => PolicyConfig;
   /** Calls the vendor for a request this caller stored as `executing`. */
-  perform: (executing: RequestRecord, trigger: AuditActor) => Promise<Outcome>;
+  perform: (executing: RequestRecord, trigger: AuditActor, hooks?: RunHooks) => Promise<Outcome>;
   now: () => number;
   /** Rebuilds the vendor request of a stored call as the config makes it now (its digest compared). */
   rebuild?: RebuildRequest;
 }
 
-/** The vendor request a call makes now, redacted, with its digest; throws when it cannot be built. */
-export type RebuildRequest = (request: RequestRecord) => { redacted: RedactedRequest; digest: string };
+/**
+ * The vendor request a call makes now, redacted, with its digest; throws when it cannot be built.
+ * A batch: the first item's request, every item's (`all`), and the digest over all of them.
+ */
+export type RebuildRequest = (request: RequestRecord) => {
+  redacted: RedactedRequest;
+  digest: string;
+  all?: readonly RedactedRequest[];
+};
 
 /**
  * An approval binds to the exact vendor request shown on the approval card: rebuilt before it runs,
@@ -29,13 +39,16 @@ function changedRequest(
   rebuild: RebuildRequest | undefined,
 ): { error: RequestError; details: Record<string, unknown> } | undefined {
   if (rebuild === undefined || request.requestDigest === undefined) return undefined;
-  let now: { redacted: RedactedRequest; digest: string } | undefined;
+  let now: ReturnType<RebuildRequest> | undefined;
   try {
     now = rebuild(request);
   } catch {
     now = undefined;
   }
   if (now !== undefined && now.digest === request.requestDigest) return undefined;
+  if (request.items !== undefined && request.requests !== undefined && now?.all !== undefined) {
+    return changedBatch(request, request.requests, now.all);
+  }
   const was = request.request;
   const what =
     now === undefined
@@ -55,6 +68,38 @@ function changedRequest(
       now: now?.redacted ?? null,
     },
   };
+}
+
+/** Which items of a batch would now send another request than the one approved: none is sent. */
+function changedBatch(
+  request: RequestRecord,
+  approved: readonly RedactedRequest[],
+  now: readonly RedactedRequest[],
+): { error: RequestError; details: Record<string, unknown> } {
+  const items = request.items ?? [];
+  const changed = items.flatMap((item, i) => {
+    const was = approved[i];
+    const is = now[i];
+    if (was !== undefined && is !== undefined && requestDigest(was) === requestDigest(is)) return [];
+    return [{ subject: item.subject, approved: was ?? null, now: is ?? null }];
+  });
+  const names = changed.map((c) => c.subject);
+  return {
+    error: {
+      code: 'request_changed',
+      message: `the vendor request of ${changed.length} of the ${items.length} items (${listSubjects(names)}) changed since it was approved; nothing was sent`,
+      hint: 'send the command again, so that approvers see and approve the requests as they are now',
+    },
+    details: { code: 'request_changed', items: changed },
+  };
+}
+
+/** The policy's decision on a stored request (every item of a batch), with the requester as actor. */
+export function decide(policy: PolicyConfig, request: RequestRecord): Decision {
+  const { subject, ...input } = policyInput(request);
+  const subjects =
+    request.items === undefined ? [subject ?? request.subject] : request.items.map((i) => i.subject);
+  return evaluateBatch(policy, { ...input, subjects });
 }
 
 /** The policy question a stored request asks, with the requester as actor. */
@@ -103,7 +148,7 @@ export function countApprovals(
  * needs no approval, the stored requirement stands.
  */
 export function createDecisions({ t, policy, perform, now, rebuild }: Deps) {
-  const approve = async (id: string, actor: Actor): Promise<Outcome> => {
+  const approve = async (id: string, actor: Actor, hooks: RunHooks = {}): Promise<Outcome> => {
     for (let i = 0; i < MAX_ATTEMPTS; i++) {
       const request = await t.load(id);
       if (!request) return notFound(id);
@@ -120,7 +165,7 @@ export function createDecisions({ t, policy, perform, now, rebuild }: Deps) {
         );
       }
       const current = policy();
-      const decision = evaluate(current, policyInput(request));
+      const decision = decide(current, request);
       if (decision.decision === 'reject') {
         const reason = `the policy no longer allows this request: ${decision.reason}`;
         const next: RequestRecord = {
@@ -178,7 +223,7 @@ export function createDecisions({ t, policy, perform, now, rebuild }: Deps) {
       if (done) events.push(t.event(next, by, 'executing', 'executing'));
       const stored = await t.write(request, done ? { ...next, status: 'executing' } : next, events);
       if (!stored) continue;
-      return done ? perform(stored, by) : outcomeOf(stored);
+      return done ? perform(stored, by, hooks) : outcomeOf(stored);
     }
     throw contention(id);
   };
@@ -187,7 +232,7 @@ export function createDecisions({ t, policy, perform, now, rebuild }: Deps) {
   const canDecide = (request: RequestRecord, actor: Actor): boolean => {
     const current = policy();
     if (request.approval && approverMatches(current, request.approval.approvers, actor)) return true;
-    const decision = evaluate(current, policyInput(request));
+    const decision = decide(current, request);
     return decision.decision === 'approval' && approverMatches(current, decision.approval.approvers, actor);
   };
 

@@ -1,16 +1,32 @@
 import { DomainopsError, VendorFailure } from '../errors.ts';
-import type { VendorCall, VendorResult } from '../ports.ts';
+import type { ExecuteOptions, VendorCall, VendorResult } from '../ports.ts';
 import { scrub } from '../scrub.ts';
+import { type BatchTerms, DEFAULT_CONCURRENCY, runBatchItems, settleBatch } from './batch.ts';
 import type { RequestError, RequestRecord } from './model.ts';
 import { errorSummary, notFound, type Outcome, outcomeOf } from './outcome.ts';
+import { createWriter, DEFAULT_PROGRESS, interimReporter, type ProgressTerms } from './progress.ts';
 import type { AuditActor, RequestStore } from './store.ts';
 import { contention, type LeaseTerms, MAX_ATTEMPTS, type Transitions } from './transitions.ts';
 
-export type Execute = (target: string, call: VendorCall) => Promise<VendorResult>;
+export type Execute = (target: string, call: VendorCall, options?: ExecuteOptions) => Promise<VendorResult>;
+
+/** What a running request has got to, as the process running it sees it (the command line prints it). */
+export interface ProgressUpdate {
+  /** The request as this run sees it (a batch: its items as they are now). */
+  record: RequestRecord;
+  /** A long call's latest interim result (absent for a batch's item counts). */
+  interim?: VendorResult;
+}
+
+/** What the caller of one run hears while it runs. */
+export interface RunHooks {
+  /** Every change of progress: a batch item finished, a long call reported an interim result. */
+  onProgress?: (update: ProgressUpdate) => void;
+}
 
 type Settled =
   | { status: 'succeeded'; result: VendorResult }
-  | { status: 'failed' | 'unknown'; error: RequestError };
+  | { status: 'failed' | 'unknown'; error: RequestError; result?: VendorResult };
 
 export interface RunnerOptions {
   /** How the background retry waits between attempts to store a result. */
@@ -24,6 +40,8 @@ export interface RunnerOptions {
   onLateResult?: (record: RequestRecord) => void;
   /** The lease this process takes on what it runs, and how it keeps it. */
   lease: LeaseKeeping;
+  /** How batches run (concurrency) and how often progress is stored (defaults: 4, 1 s, 1 min). */
+  batch?: Partial<BatchTerms>;
 }
 
 /** What a lease renewal came to: `renewed`; `lost` (another process reported the request unknown); `failed` (the store said no: tried again at the next beat). */
@@ -150,15 +168,15 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
     };
   };
 
-  /** Keeps trying to store a result until it is stored or the workflow is closed. */
-  const keepTrying = (executing: RequestRecord, settled: Settled, trigger: AuditActor): void => {
+  /** Keeps trying to store a result (`store`) until it is stored or the workflow is closed. */
+  const keepTrying = (store: () => Promise<RequestRecord>): void => {
     void (async () => {
       for (let attempt = 0; !closed; attempt++) {
         await options.sleep(Math.min(RETRY_FIRST_MS * 2 ** attempt, RETRY_MAX_MS));
         if (closed) return;
         let stored: RequestRecord;
         try {
-          stored = await finish(executing, settled, trigger);
+          stored = await store();
         } catch {
           continue;
         }
@@ -172,24 +190,94 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
     })();
   };
 
-  /** Calls the vendor for a request stored as `executing` (by this caller), then stores the outcome. */
-  const perform = async (executing: RequestRecord, trigger: AuditActor): Promise<Outcome> => {
+  const progress: ProgressTerms = {
+    interval: options.batch?.interval ?? DEFAULT_PROGRESS.interval,
+    eventInterval: options.batch?.eventInterval ?? DEFAULT_PROGRESS.eventInterval,
+  };
+  /** Whether the request is still this process's run: executing under its lease. */
+  const owned = (record: RequestRecord): boolean =>
+    record.status === 'executing' && (record.lease?.owner ?? lease.owner) === lease.owner;
+
+  /**
+   * Runs a batch stored as `executing` (by this caller): its items a few at a time, each stored
+   * `running` before its call and with its outcome after it; then the batch's status.
+   */
+  const performBatch = async (
+    executing: RequestRecord,
+    trigger: AuditActor,
+    hooks: RunHooks,
+  ): Promise<Outcome> => {
     running.add(executing.id);
     try {
       const held = keepLease(executing);
+      let run: Awaited<ReturnType<typeof runBatchItems>>;
+      try {
+        run = await runBatchItems(executing, {
+          store,
+          t,
+          call: (target, call, callOptions) => execute(target, call, callOptions),
+          owned,
+          terms: { ...progress, concurrency: options.batch?.concurrency ?? DEFAULT_CONCURRENCY },
+          wait: lease.wait,
+          toRequestError,
+          ...(hooks.onProgress ? { onItem: (record: RequestRecord) => hooks.onProgress?.({ record }) } : {}),
+        });
+      } finally {
+        await held.release();
+      }
+      const settle = settleBatch(t, run.outcomes, trigger, owned);
+      const write = async (): Promise<RequestRecord> =>
+        (await run.writer.update(settle)) ?? (await store.get(executing.id)) ?? run.writer.latest;
+      try {
+        return outcomeOf(await write());
+      } catch (error) {
+        const latest = run.writer.latest;
+        options.onResultNotStored?.(latest, error);
+        if (!closed) keepTrying(write);
+        return notStored(latest, error);
+      }
+    } finally {
+      running.delete(executing.id);
+    }
+  };
+
+  /** Calls the vendor for a request stored as `executing` (by this caller), then stores the outcome. */
+  const perform = async (
+    executing: RequestRecord,
+    trigger: AuditActor,
+    hooks: RunHooks = {},
+  ): Promise<Outcome> => {
+    if (executing.items !== undefined) return performBatch(executing, trigger, hooks);
+    running.add(executing.id);
+    try {
+      const held = keepLease(executing);
+      // A long call's interim results: shown at once to the caller, stored at a bounded rate.
+      const reporter = interimReporter(
+        createWriter(store, t, executing),
+        t,
+        owned,
+        progress,
+        (interim, record) => hooks.onProgress?.({ record, interim }),
+      );
       let settled: Settled;
       try {
-        settled = { status: 'succeeded', result: await execute(executing.target, executing.call) };
+        settled = {
+          status: 'succeeded',
+          result: await execute(executing.target, executing.call, { progress: reporter.report }),
+        };
       } catch (error) {
         const status = error instanceof VendorFailure && error.outcome === 'failed' ? 'failed' : 'unknown';
         settled = { status, error: toRequestError(error) };
+        // A refusal that carries what it found (a DNS table) keeps it as the request's result.
+        if (error instanceof VendorFailure && error.result !== undefined) settled.result = error.result;
       }
+      await reporter.close();
       const latest = await held.release();
       try {
         return outcomeOf(await finish(latest, settled, trigger));
       } catch (error) {
         options.onResultNotStored?.(latest, error);
-        if (!closed) keepTrying(latest, settled, trigger);
+        if (!closed) keepTrying(() => finish(latest, settled, trigger));
         return notStored(latest, error);
       }
     } finally {
@@ -198,7 +286,11 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
   };
 
   /** approved → executing (only the winner of the compare-and-set goes on), then `perform`. */
-  const run = async (approved: RequestRecord, trigger: AuditActor): Promise<Outcome> => {
+  const run = async (
+    approved: RequestRecord,
+    trigger: AuditActor,
+    hooks: RunHooks = {},
+  ): Promise<Outcome> => {
     const executing = await t.write(approved, { ...approved, status: 'executing' }, [
       t.event(approved, trigger, 'executing', 'executing'),
     ]);
@@ -206,7 +298,7 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
       const current = await store.get(approved.id);
       return current ? outcomeOf(current) : notFound(approved.id);
     }
-    return perform(executing, trigger);
+    return perform(executing, trigger, hooks);
   };
 
   return {

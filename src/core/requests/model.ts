@@ -65,6 +65,57 @@ export interface ApprovalRequirement {
   expiresAt: number;
 }
 
+/**
+ * Where one item of a batch is: `pending` (not started), `running` (its vendor call is under way:
+ * stored before the call), then `succeeded`, `failed` or `unknown` (stored right after it);
+ * `skipped` when the batch ended (its process died) before the item started. An item runs at
+ * most once: only a `pending` item is ever started.
+ */
+export type ItemStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'unknown' | 'skipped';
+
+/** Item statuses that are final: the item ran (or never will). */
+export const FINISHED_ITEM_STATUSES: ReadonlySet<ItemStatus> = new Set([
+  'succeeded',
+  'failed',
+  'unknown',
+  'skipped',
+]);
+
+/** One subject of a batch request, its vendor call, and where it is. */
+export interface BatchItem {
+  subject: string;
+  call: VendorCall;
+  status: ItemStatus;
+  result?: VendorResult;
+  error?: RequestError;
+}
+
+/** How many items of a batch are in each state. */
+export interface ItemCounts {
+  total: number;
+  /** Finished: succeeded, failed, unknown or skipped. */
+  done: number;
+  succeeded: number;
+  failed: number;
+  unknown: number;
+  skipped: number;
+  running: number;
+  pending: number;
+}
+
+/**
+ * What a running request has got to, stored while it runs (no state change): a batch's counts,
+ * or a long vendor call's interim result (its module's view shows it). `seq` grows with every
+ * stored change, so cards follow it (`noticeKey`).
+ */
+export interface RequestProgress {
+  seq: number;
+  /** Epoch ms of the stored change. */
+  at: number;
+  items?: ItemCounts;
+  interim?: VendorResult;
+}
+
 export interface RequestRecord {
   id: string;
   action: string;
@@ -93,11 +144,31 @@ export interface RequestRecord {
   version: number;
   /** The requester's `because <text>`, as typed. */
   reason?: string;
-  /** The vendor request an approval binds to (secrets redacted), and its SHA-256 digest. */
+  /**
+   * The vendor request an approval binds to (secrets redacted), and its SHA-256 digest. For a
+   * batch: the first item's request, and the digest of every item's request (`requests`).
+   */
   request?: RedactedRequest;
   requestDigest?: string;
+  /** A batch: every item's vendor request, in item order (`request` is the first). */
+  requests?: RedactedRequest[];
+  /**
+   * A batch (`unclaim a.com b.com`): one request, one approval, and an outcome per item.
+   * `subject` and `call` are the first item's. Absent for a request with one subject.
+   */
+  items?: BatchItem[];
+  /** What the request has got to while it runs (see RequestProgress). */
+  progress?: RequestProgress;
+  /** A batch: the flags given, with their dashes (for the command that runs the rest again). */
+  flags?: string[];
   /** Opaque JSON a platform keeps with the request, e.g. where its card was posted. */
   conversation?: unknown;
+  /**
+   * Where copies of its card were posted for the rule's notify destinations: opaque JSON, each
+   * with the `platform` that posted it. Empty once the destinations were tried and none took a
+   * card; absent while they were not (or the rule has none).
+   */
+  copies?: unknown[];
   /**
    * Where the request was typed, as the platform described it (opaque JSON with a `platform`
    * member): a change nobody saw on a card, such as an outcome settled by recovery at start, is
@@ -120,11 +191,51 @@ export interface RequestRecord {
 }
 
 /**
- * What a card shows of a request: its status and how many approvals it has. A change of it is
- * told to the platforms once (`RequestRecord.told`).
+ * What a card shows of a request: its status, how many approvals it has, and how far it has got
+ * while it runs (`progress.seq`). A change of it is told to the platforms once
+ * (`RequestRecord.told`).
  */
 export function noticeKey(record: RequestRecord): string {
-  return `${record.status}/${record.approvals.length}`;
+  const key = `${record.status}/${record.approvals.length}`;
+  return record.progress === undefined ? key : `${key}/p${record.progress.seq}`;
+}
+
+/** Whether a request is running and has progress to show (a card follows it while it runs). */
+export function showsProgress(record: RequestRecord): boolean {
+  return record.status === 'executing' && record.progress !== undefined;
+}
+
+/** The counts of a batch's items. */
+export function itemCounts(items: readonly BatchItem[]): ItemCounts {
+  const counts: ItemCounts = {
+    total: items.length,
+    done: 0,
+    succeeded: 0,
+    failed: 0,
+    unknown: 0,
+    skipped: 0,
+    running: 0,
+    pending: 0,
+  };
+  for (const item of items) {
+    counts[item.status]++;
+    if (FINISHED_ITEM_STATUSES.has(item.status)) counts.done++;
+  }
+  return counts;
+}
+
+/**
+ * A finished batch's status: `succeeded` when every item succeeded, `unknown` when any item's
+ * outcome is unknown, otherwise `failed` (an item failed, or was skipped).
+ */
+export function batchStatus(items: readonly BatchItem[]): 'succeeded' | 'failed' | 'unknown' {
+  if (items.some((i) => i.status === 'unknown' || i.status === 'running')) return 'unknown';
+  return items.every((i) => i.status === 'succeeded') ? 'succeeded' : 'failed';
+}
+
+/** The subjects a batch still has to do: failed, unknown and skipped items (and any not run), in order. */
+export function rerunSubjects(items: readonly BatchItem[]): string[] {
+  return items.filter((i) => i.status !== 'succeeded').map((i) => i.subject);
 }
 
 /** Crockford's base32 alphabet: no i, l, o, u, so ids survive being read aloud and retyped. */

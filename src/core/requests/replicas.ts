@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Actor } from '../policy/actor.ts';
-import { noticeKey, type RequestError, type RequestRecord } from './model.ts';
+import { settleInterrupted } from './batch.ts';
+import { noticeKey, type RequestError, type RequestRecord, showsProgress } from './model.ts';
 import type { AuditEvent, RequestStore } from './store.ts';
 import { contention, MAX_ATTEMPTS, SYSTEM, type Transitions } from './transitions.ts';
 
@@ -37,8 +38,13 @@ export function ownerGone(owner: string, self: string): boolean {
   }
 }
 
-/** Statuses that are about to change again: their outcome is told, not the run itself. */
+/** Statuses that are about to change again: their outcome is told, not the run itself (but its progress is). */
 const RUNNING: ReadonlySet<RequestRecord['status']> = new Set(['approved', 'executing']);
+
+/** A request about to change again, with no progress to show: nothing to tell until it does. */
+function quiet(record: RequestRecord): boolean {
+  return RUNNING.has(record.status) && !showsProgress(record);
+}
 
 /**
  * Reports `unknown` every executing request whose lease ran out: its process stopped (or lost
@@ -73,7 +79,7 @@ export async function expireLeases(
       message: `${what}: it may or may not have taken effect`,
       hint: `check ${request.target} before trying again`,
     };
-    const details =
+    const details: Record<string, unknown> =
       lease === undefined
         ? { reason: 'interrupted' }
         : {
@@ -81,8 +87,27 @@ export async function expireLeases(
             owner: lease.owner,
             leaseUntil: new Date(lease.until).toISOString(),
           };
-    const stored = await t.write(request, { ...request, status: 'unknown', error }, [
-      t.event(request, SYSTEM, 'unknown', 'unknown', details),
+    let next: RequestRecord & { status: 'succeeded' | 'failed' | 'unknown' } = {
+      ...request,
+      status: 'unknown',
+      error,
+    };
+    if (request.items !== undefined) {
+      // A batch keeps what finished; the items in flight are unknown, those not started skipped.
+      const settled = settleInterrupted(request, what);
+      const { error: _error, ...rest } = request;
+      next = {
+        ...rest,
+        status: settled.status,
+        items: settled.items,
+        ...(settled.error === undefined ? {} : { error: settled.error }),
+      };
+      const unknown = settled.items.filter((i) => i.status === 'unknown').length;
+      const skipped = settled.items.filter((i) => i.status === 'skipped').length;
+      Object.assign(details, { items: { unknown, skipped } });
+    }
+    const stored = await t.write(request, next, [
+      t.event(request, SYSTEM, next.status, next.status, details),
     ]);
     if (stored) reported.push(stored);
   }
@@ -94,7 +119,8 @@ export async function expireLeases(
  * to claim a state tells it; any other claim of the same state, from this process or another,
  * gets undefined, and so does a claim of a state the request has left (whoever changed it tells
  * the new one). A request about to change again (approved, executing) is not told: its outcome
- * will be. The claim is a compare-and-set with no audit event and no state change.
+ * will be; but the progress of a running one is (`progress.seq` is in the key). The claim is a
+ * compare-and-set with no audit event and no state change.
  */
 export async function claimNotice(
   store: RequestStore,
@@ -103,7 +129,7 @@ export async function claimNotice(
 ): Promise<RequestRecord | undefined> {
   for (let i = 0; i < MAX_ATTEMPTS; i++) {
     const record = await store.get(id);
-    if (record === undefined || RUNNING.has(record.status)) return undefined;
+    if (record === undefined || quiet(record)) return undefined;
     if (noticeKey(record) !== key || record.told === key) return undefined;
     const stored = await store.compareAndSet(record.id, record.version, { ...record, told: key }, []);
     if (stored) return stored;
@@ -119,6 +145,11 @@ export interface Change {
   by?: Actor;
   /** The approve, deny or cancel the change was. */
   decision?: 'approve' | 'deny' | 'cancel';
+  /**
+   * The change is a running request's progress (a batch item finished, a long call's interim
+   * result), not a state change: platforms may show it at a lower rate than state changes.
+   */
+  progress?: true;
 }
 
 /** Follows the change feed of a store for one process; `poll` returns what changed since the last poll. */
@@ -145,8 +176,12 @@ const GAP_WAIT = 30_000;
 /** Event types of an approve that went through (and of the run it started). */
 const APPROVED = new Set(['approval', 'approved', 'executing', 'succeeded', 'failed', 'unknown', 'rejected']);
 
+/** Events that record a running request's progress, not a state change. */
+const PROGRESS = new Set(['item', 'progress']);
+
 /** Who made a change, from the last audit event of it; late results and domainops' own are nobody's. */
 function madeBy(event: AuditEvent, record: RequestRecord): Omit<Change, 'record'> {
+  if (PROGRESS.has(event.type) && showsProgress(record)) return { progress: true };
   if (event.actor.platform === 'system' || event.details?.late === true) return {};
   const { platform, id, email } = event.actor;
   const by: Actor = email === undefined ? { platform, id } : { platform, id, email };
@@ -159,7 +194,8 @@ function madeBy(event: AuditEvent, record: RequestRecord): Omit<Change, 'record'
 /**
  * A follower of `store`'s change feed for the process `owner`: changes this process made
  * (`changedBy`) are left out (it told them when it made them), and so are requests about to
- * change again (approved, executing) and states already told (`told`).
+ * change again (approved, executing) and states already told (`told`). The progress of a running
+ * request is followed whichever process runs it, this one included: nobody tells it otherwise.
  */
 export function createFollower(store: RequestStore, owner: string, now: () => number): Follower {
   let from: number | undefined;
@@ -203,7 +239,9 @@ export function createFollower(store: RequestStore, owner: string, now: () => nu
       const changes: Change[] = [];
       for (const [id, event] of last) {
         const record = await store.get(id);
-        if (record === undefined || record.changedBy === owner || RUNNING.has(record.status)) continue;
+        if (record === undefined || quiet(record)) continue;
+        const progress = PROGRESS.has(event.type) && showsProgress(record);
+        if (record.changedBy === owner && !progress) continue;
         if (record.told === noticeKey(record)) continue;
         changes.push({ record, ...madeBy(event, record) });
       }

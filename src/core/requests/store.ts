@@ -22,7 +22,11 @@ export type AuditEventType =
   | 'expired'
   | 'cancelled'
   /** An approve, deny or cancel that was not allowed; no state change. */
-  | 'refused';
+  | 'refused'
+  /** One item of a batch finished (details: subject, status, error code); no state change. */
+  | 'item'
+  /** A running request's progress was stored (batch counts, a long call's interim result); no state change. */
+  | 'progress';
 
 /** One line of the append-only audit trail. */
 export interface AuditEvent {
@@ -36,6 +40,19 @@ export interface AuditEvent {
   from?: RequestStatus;
   to?: RequestStatus;
   details?: Record<string, unknown>;
+  /**
+   * Assigned by the store: the hash chain's link (./audit-chain.ts), the hex SHA-256 of the
+   * previous event's hash and this event's canonical form. Ignored when appending.
+   */
+  hash?: string;
+}
+
+/** The newest event of the hash chain as the store recorded it when appending: its seq and hash. */
+export interface AuditHead {
+  /** 0 when nothing was appended yet. */
+  seq: number;
+  /** GENESIS when nothing was appended yet. */
+  hash: string;
 }
 
 /** `inserted`, or the request already stored under the same delivery key (`existing`), or an id collision. */
@@ -54,8 +71,11 @@ export type StoreHealth = { ok: true } | { ok: false; error: DomainopsError };
  */
 export interface RequestStore {
   /**
-   * Stores a new request (with version 1) and its audit events. A request with the same
-   * delivery key is never stored twice: the existing one is returned instead.
+   * Stores a new request (with version 1) and its audit events. Every write that appends events
+   * assigns their `seq` (one more than the last, in the order the writes take effect) and `hash`
+   * (./audit-chain.ts) while it holds the store's write order, so that concurrent writers, in
+   * this process or others, extend one chain. A request with the same delivery key is never
+   * stored twice: the existing one is returned instead.
    */
   insert(record: RequestRecord, events: readonly AuditEvent[]): Promise<InsertResult>;
   get(id: string): Promise<RequestRecord | undefined>;
@@ -73,6 +93,11 @@ export interface RequestStore {
   ): Promise<RequestRecord | undefined>;
   /** Requests in any of the statuses, oldest first. */
   listByStatus(statuses: readonly RequestStatus[], options?: { limit?: number }): Promise<RequestRecord[]>;
+  /**
+   * The most recently updated request with this target, action and subject whose status is
+   * `succeeded` (e.g. the last `verify-token` of a domain), or undefined when there is none.
+   */
+  lastResult(query: { target: string; action: string; subject: string }): Promise<RequestRecord | undefined>;
   /** Appends events that change no request (refused attempts). */
   appendAudit(events: readonly AuditEvent[]): Promise<void>;
   /** The latest `limit` events (of one request, if given), in the order they happened. */
@@ -88,6 +113,11 @@ export interface RequestStore {
   changesSince(seq: number, options?: { limit?: number }): Promise<AuditEvent[]>;
   /** The `seq` of the latest audit event (0 when there is none): where a follower starts. */
   latestSeq(): Promise<number>;
+  /**
+   * The head of the audit hash chain as recorded by the last append, kept apart from the events:
+   * events deleted from the end of the trail show as a head beyond the newest event.
+   */
+  auditHead(): Promise<AuditHead>;
   /**
    * Optional: calls `onChange` soon after any process appended audit events (a server's
    * notifications), so that followers read `changesSince` at once instead of at their next

@@ -1,11 +1,12 @@
 import type { PolicyConfig } from '../config/types.ts';
 import { DomainopsError } from '../errors.ts';
 import type { Actor } from '../policy/actor.ts';
-import { evaluate } from '../policy/policy.ts';
-import type { RedactedRequest, VendorCall, VendorResult } from '../ports.ts';
+import { evaluateBatch } from '../policy/batch.ts';
+import type { ExecuteOptions, RedactedRequest, VendorCall, VendorResult } from '../ports.ts';
+import type { BatchTerms } from './batch.ts';
 import { createDecisions, type RebuildRequest, rejectedError } from './decisions.ts';
-import { createRunner, type LeaseRenewal, realTimeWait } from './execution.ts';
-import { newRequestId, normaliseRequestId, type RequestRecord } from './model.ts';
+import { createRunner, type LeaseRenewal, type RunHooks, realTimeWait } from './execution.ts';
+import { type BatchItem, newRequestId, normaliseRequestId, type RequestRecord } from './model.ts';
 import { type Outcome, outcomeOf } from './outcome.ts';
 import { claimNotice, createFollower, expireLeases, type Follower, newOwnerId } from './replicas.ts';
 import type { AuditEvent, RequestStore, StoreHealth } from './store.ts';
@@ -15,8 +16,16 @@ export interface WorkflowOptions {
   /** The policy, or a function returning the current one (so a reloaded config applies to approvals). */
   policy: PolicyConfig | (() => PolicyConfig);
   store: RequestStore;
-  /** Runs the vendor call; throws VendorError on failure (outcome `unknown` when the vendor may have acted). */
-  execute(target: string, call: VendorCall): Promise<VendorResult>;
+  /**
+   * Runs the vendor call; throws VendorError on failure (outcome `unknown` when the vendor may have
+   * acted). `options.progress` takes a long call's interim results.
+   */
+  execute(target: string, call: VendorCall, options?: ExecuteOptions): Promise<VendorResult>;
+  /**
+   * How batches run: how many items at a time (default 4), and how often progress is stored
+   * (default at most once a second) and audited for interim results (at most once a minute).
+   */
+  batch?: Partial<BatchTerms>;
   /**
    * Rebuilds a stored request's vendor request as the config makes it now: an approval is bound
    * to the request it approved, and one whose digest changed is not sent (`request_changed`).
@@ -63,12 +72,20 @@ export interface SubmitInput {
   reason?: string;
   /**
    * The vendor request the call makes (secrets redacted) and its digest: an approval binds to it,
-   * and the request is rebuilt and compared before it runs.
+   * and the request is rebuilt and compared before it runs. A batch: the first item's request,
+   * every item's request (`all`), and the digest over all of them.
    */
-  request?: { redacted: RedactedRequest; digest: string };
+  request?: { redacted: RedactedRequest; digest: string; all?: readonly RedactedRequest[] };
   /** The resolved target name. */
   target: string;
   call: VendorCall;
+  /**
+   * A batch: two subjects or more, each with its call (`call` and `subject` are the first's). The
+   * policy must allow every item by the same rule; the request and its approval cover them all.
+   */
+  items?: readonly { subject: string; call: VendorCall }[];
+  /** A batch: the flags given (with dashes), for the command that runs the rest again. */
+  flags?: readonly string[];
   actor: Actor;
   /**
    * The platform's delivery id: the same key (same person, target and call) returns the existing
@@ -81,10 +98,16 @@ export interface SubmitInput {
 }
 
 export interface Workflow {
-  /** Checks the policy and stores the request: rejected, run at once (no approval needed) or pending. */
-  submit(input: SubmitInput): Promise<Outcome>;
-  /** Records an approval; the approval that completes the count runs the request (once). */
-  approve(id: string, actor: Actor): Promise<Outcome>;
+  /**
+   * Checks the policy and stores the request: rejected, run at once (no approval needed) or
+   * pending. `hooks` hear of its progress when it runs here and now.
+   */
+  submit(input: SubmitInput, hooks?: RunHooks): Promise<Outcome>;
+  /**
+   * Records an approval; the approval that completes the count runs the request (once), and
+   * `hooks` hear of its progress.
+   */
+  approve(id: string, actor: Actor, hooks?: RunHooks): Promise<Outcome>;
   /** Ends a pending request; any eligible approver may deny (the requester cancels instead). */
   deny(id: string, actor: Actor, reason?: string): Promise<Outcome>;
   /** Withdraws a pending request: the requester or an eligible approver. */
@@ -123,6 +146,12 @@ export interface Workflow {
   follow(): Follower;
   /** Keeps where a platform posted the request's card; no state change, no audit event. */
   setConversation(id: string, conversation: unknown): Promise<RequestRecord | undefined>;
+  /**
+   * Adds where copies of the request's card were posted (notify destinations) to those kept
+   * already, marking the destinations as tried even when `copies` is empty; no state change, no
+   * audit event.
+   */
+  addCopies(id: string, copies: readonly unknown[]): Promise<RequestRecord | undefined>;
   /** Whether the store takes writes (for /readyz); if not, the store error that says why. */
   health(): Promise<StoreHealth>;
   /** Stops background work (retries of results that could not be stored); the store stays open. */
@@ -142,7 +171,8 @@ function redelivered(existing: RequestRecord, input: SubmitInput): Outcome {
     requester.platform === input.actor.platform &&
     requester.id === input.actor.id &&
     existing.target === input.target &&
-    sameCall(existing.call, input.call);
+    sameCall(existing.call, input.call) &&
+    sameItems(existing.items, input.items);
   if (same) return { ...outcomeOf(existing), redelivered: true };
   throw new DomainopsError(
     'delivery_key_conflict',
@@ -156,6 +186,15 @@ function conventionalSubject(call: VendorCall): string {
   if (typeof call.domain === 'string') return call.domain;
   if (typeof call.email === 'string') return call.email;
   throw new DomainopsError('internal_error', `submit: no subject for ${call.action}`);
+}
+
+/** The same batch (or both none): the same calls in the same order. */
+function sameItems(
+  stored: readonly BatchItem[] | undefined,
+  given: readonly { call: VendorCall }[] | undefined,
+): boolean {
+  if (stored === undefined || given === undefined) return stored === given;
+  return stored.length === given.length && stored.every((item, i) => sameCall(item.call, given[i]!.call));
 }
 
 /** The same call: equal as JSON, whatever the order of its members. */
@@ -186,7 +225,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
   const owner = options.owner ?? newOwnerId();
   const leaseDuration = options.lease ?? 60_000;
   const t = createTransitions(store, now, options.onExpired, { owner, duration: leaseDuration });
-  const runner = createRunner(store, t, (target, call) => options.execute(target, call), {
+  const runner = createRunner(store, t, (target, call, o) => options.execute(target, call, o), {
     sleep: options.sleep ?? backgroundSleep,
     ...(options.onResultNotStored ? { onResultNotStored: options.onResultNotStored } : {}),
     ...(options.onLateResult ? { onLateResult: options.onLateResult } : {}),
@@ -196,6 +235,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       wait: options.wait ?? realTimeWait,
       ...(options.onLeaseRenewal ? { onRenewal: options.onLeaseRenewal } : {}),
     },
+    ...(options.batch === undefined ? {} : { batch: options.batch }),
   });
   const { run, perform } = runner;
   const decisions = createDecisions({
@@ -206,8 +246,9 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
     ...(options.rebuild === undefined ? {} : { rebuild: options.rebuild }),
   });
 
-  const submit = async (input: SubmitInput): Promise<Outcome> => {
+  const submit = async (input: SubmitInput, hooks: RunHooks = {}): Promise<Outcome> => {
     const { call, actor, target, deliveryKey } = input;
+    const batch = input.items !== undefined && input.items.length > 1 ? input.items : undefined;
     if (input.action !== undefined && input.action !== call.action) {
       throw new DomainopsError('internal_error', `submit: action ${input.action} but call ${call.action}`);
     }
@@ -215,11 +256,12 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
       const existing = await t.refresh(await store.findByDeliveryKey(deliveryKey));
       if (existing) return redelivered(existing, input);
     }
-    const subject = input.subject ?? conventionalSubject(call);
-    const decision = evaluate(policy(), {
+    const subject = batch?.[0]?.subject ?? input.subject ?? conventionalSubject(call);
+    // A batch is one decision: every item allowed by the same rule (../policy/batch.ts).
+    const decision = evaluateBatch(policy(), {
       action: call.action,
       target,
-      subject,
+      subjects: batch === undefined ? [subject] : batch.map((item) => item.subject),
       actor,
       ...(input.reason === undefined ? {} : { reason: input.reason }),
     });
@@ -245,12 +287,24 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         ...(input.request === undefined
           ? {}
           : { request: input.request.redacted, requestDigest: input.request.digest }),
+        ...(batch === undefined
+          ? {}
+          : {
+              items: batch.map((item) => ({
+                subject: item.subject,
+                call: item.call,
+                status: 'pending' as const,
+              })),
+              ...(input.flags === undefined || input.flags.length === 0 ? {} : { flags: [...input.flags] }),
+              ...(input.request?.all === undefined ? {} : { requests: [...input.request.all] }),
+            }),
       };
       let record: RequestRecord;
       const details: Record<string, unknown> = {
         action: call.action,
         target,
         subject,
+        ...(batch === undefined ? {} : { items: batch.map((item) => item.subject) }),
         ...(input.reason === undefined ? {} : { because: input.reason }),
         ...(input.request === undefined ? {} : { requestDigest: input.request.digest }),
       };
@@ -307,7 +361,7 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
         continue;
       }
       if (inserted.record.status === 'executing') {
-        return { ...(await perform(inserted.record, by)), explanation: decision.explanation };
+        return { ...(await perform(inserted.record, by, hooks)), explanation: decision.explanation };
       }
       return outcomeOf(inserted.record, decision.explanation);
     }
@@ -347,6 +401,21 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
           request.id,
           request.version,
           { ...request, conversation },
+          [],
+        );
+        if (stored) return stored;
+      }
+      throw contention(id);
+    },
+    async addCopies(id, copies) {
+      for (let i = 0; i < MAX_ATTEMPTS; i++) {
+        const request = await store.get(normaliseRequestId(id));
+        if (!request) return undefined;
+        const all = [...(request.copies ?? []), ...copies];
+        const stored = await store.compareAndSet(
+          request.id,
+          request.version,
+          { ...request, copies: all },
           [],
         );
         if (stored) return stored;

@@ -119,10 +119,15 @@ describe('parseCommand: bad input', () => {
     ['cancel', 'missing_argument', 'cancel needs a request id'],
     ['unclaim in webex-prod', 'missing_argument', 'unclaim needs a domain before in <target>'],
     ['unclaim abc.com in', 'missing_argument', 'in needs a target name'],
-    ['unclaim abc.com def.com', 'extra_argument', 'unclaim takes one domain; remove "def.com"'],
+    // A read takes one subject; a command that changes something takes a batch (see ./batch.test.ts).
+    ['domain abc.com def.com', 'extra_argument', 'domain takes one domain; remove "def.com"'],
     ['unclaim abc.com in a in b', 'extra_argument', 'in <target> is given twice'],
-    ['unclaim abc.com in a extra', 'extra_argument', 'remove "extra"'],
-    ['unassign-owner a@b.com c@d.com', 'extra_argument', 'takes one email address'],
+    [
+      'unclaim abc.com in a extra',
+      'extra_argument',
+      'the domains go before in <target> and the flags; move "extra" before them',
+    ],
+    ['status a@b.com c@d.com', 'extra_argument', 'domain takes one domain'],
     ['pending now', 'extra_argument', 'pending takes no arguments; remove "now"'],
     ['targets in prod', 'extra_argument', 'targets takes no arguments'],
     ['whoami please', 'extra_argument', 'whoami takes no arguments'],
