@@ -1,6 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { HttpSettings } from '../src/config/types.ts';
 import { systemClock } from '../src/core/clock.ts';
+import { DEFAULT_HTTP_CONNECTIONS } from '../src/core/config/types.ts';
 import { scrub } from '../src/core/scrub.ts';
 import { redactRequest } from './redact.ts';
 import {
@@ -94,12 +95,17 @@ export interface AttemptRecord {
   error?: string;
 }
 
-/** One keep-alive pool per origin, with the configured connect, header and body timeouts. */
+/**
+ * One keep-alive pool per origin, with the configured connect, header and body timeouts, and at
+ * most `connections` connections to each origin: requests beyond them wait in the pool for one
+ * (undici's `connections`), so a burst of commands opens no more sockets to a vendor than that.
+ */
 function createAgent(
   settings: HttpSettings,
   tls: { pfx: Uint8Array; passphrase: string } | undefined,
 ): Agent {
   return new Agent({
+    connections: settings.connections ?? DEFAULT_HTTP_CONNECTIONS,
     connect: {
       timeout: settings.connectTimeout,
       ...(tls ? { pfx: Buffer.from(tls.pfx), passphrase: tls.passphrase } : {}),

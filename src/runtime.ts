@@ -74,7 +74,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   let app: App | undefined;
   const metrics = createMetrics(
-    async () => (app ? (await app.workflow().pending()).length : 0),
+    async () => (app ? await app.workflow().pendingCount() : 0),
     async () => (app ? (await storeHealth()).ok : false),
   );
   const http = createHttpClient(config.http, {

@@ -21,7 +21,7 @@ export interface SandboxDns {
 }
 
 /** Whether this machine can bind ::1 (containers often run without IPv6). */
-async function hasIpv6Loopback(): Promise<boolean> {
+export async function hasIpv6Loopback(): Promise<boolean> {
   const socket = createSocket('udp6');
   try {
     return await new Promise<boolean>((resolve) => {

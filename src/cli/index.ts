@@ -8,6 +8,7 @@ import { ConfigError, DomainopsError, ExitCode } from '../core/errors.ts';
 import { normalizeEmail } from '../core/grammar/normalize.ts';
 import type { Actor } from '../core/policy/actor.ts';
 import { auditDocuments, auditToJsonLines } from '../core/requests/audit.ts';
+import type { RequestRecord } from '../core/requests/model.ts';
 import { auditText, pendingText } from '../core/text.ts';
 import { modules } from '../modules.ts';
 import { auditMode, followCommand, verifyCommand } from './audit.ts';
@@ -264,9 +265,14 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
     }
     case 'pending': {
       if (args.length > 0) throw new UsageError('pending takes no arguments');
-      const requests = await app.workflow().pending();
-      if (values.json) io.stdout(JSON.stringify({ requests }, null, 2));
-      else io.stdout(pendingText(requests));
+      // The JSON document lists every pending request; the text, the oldest and how many more.
+      if (values.json) {
+        const requests = (await app.workflow().pending()).map(pendingEntry);
+        io.stdout(JSON.stringify({ requests }, null, 2));
+      } else {
+        const { requests, total } = await app.workflow().pendingPage();
+        io.stdout(pendingText(requests, total, 'cli'));
+      }
       return ExitCode.ok;
     }
     case 'audit': {
@@ -283,4 +289,25 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
     }
   }
   throw new UsageError(`unknown command "${sub}"`);
+}
+
+/**
+ * One request of `pending --json`: the stored request with, up front, the members scripts read
+ * (`id`, `action`, `target`, `subject`, `requester`, `approvals`) and `expiresAt`, when it
+ * expires (ISO 8601, like the audit trail's `at`).
+ */
+function pendingEntry(record: RequestRecord): Record<string, unknown> {
+  const { id, action, target, subject, requester, approvals, ...rest } = record;
+  const expiresAt =
+    record.approval === undefined ? undefined : new Date(record.approval.expiresAt).toISOString();
+  return {
+    id,
+    action,
+    target,
+    subject,
+    requester,
+    approvals,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...rest,
+  };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../core/config/fields.ts';
+import { DEFAULT_HTTP_CONNECTIONS } from '../core/config/types.ts';
 import type { Modules } from '../core/ports.ts';
 import { NAME_PATTERN } from '../core/vocabulary.ts';
 import { dnsSchema } from './dns.ts';
@@ -120,8 +121,20 @@ export function createConfigSchema(modules: Modules, actions: readonly string[])
         timeout: duration.default(30_000),
         retries: z.number().int().min(0).max(10).default(3),
         maxRetryAfter: duration.default(60_000),
+        connections: z
+          .number({ error: 'connections is a whole number from 1 to 256' })
+          .int({ error: 'connections is a whole number from 1 to 256' })
+          .min(1, { error: 'connections is a whole number from 1 to 256' })
+          .max(256, { error: 'connections is a whole number from 1 to 256' })
+          .default(DEFAULT_HTTP_CONNECTIONS),
       })
-      .default({ connectTimeout: 10_000, timeout: 30_000, retries: 3, maxRetryAfter: 60_000 }),
+      .default({
+        connectTimeout: 10_000,
+        timeout: 30_000,
+        retries: 3,
+        maxRetryAfter: 60_000,
+        connections: DEFAULT_HTTP_CONNECTIONS,
+      }),
     dns: dnsSchema,
     batch: z
       .strictObject({

@@ -458,8 +458,13 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
         );
       }
       case 'pending': {
-        const requests = await workflow().pending();
-        return ok(pendingText(requests), { requests }, { topic: 'pending', requests });
+        // The oldest page and how many wait in all: the others are counted, not read.
+        const { requests, total } = await workflow().pendingPage();
+        return ok(
+          pendingText(requests, total, options.commandStyle),
+          { requests, total },
+          { topic: 'pending', requests, total },
+        );
       }
       case 'audit': {
         const events = await workflow().audit(command.limit ?? 20);

@@ -98,7 +98,7 @@ export function sectionsText(sections: readonly Section[]): string {
         break;
       case 'list':
         lines.push(
-          `${section.title}: ${section.items.length === 0 ? (section.empty ?? '(none)') : section.items.join(', ')}`,
+          `${section.title}: ${section.items.length === 0 ? (section.empty ?? '(none)') : section.items.join(', ')}${section.more ? ` and ${section.more} more` : ''}`,
         );
         break;
       case 'code':

@@ -75,7 +75,7 @@ export interface RefusalReply extends Base {
 /** What a command domainops answers itself found. */
 export type MetaAnswer =
   | { topic: 'help'; command?: string; unknown?: string }
-  | { topic: 'pending'; requests: RequestRecord[] }
+  | { topic: 'pending'; requests: RequestRecord[]; total?: number }
   | { topic: 'audit'; events: AuditEvent[] }
   | { topic: 'targets' }
   | { topic: 'whoami'; actor: Actor; groups: string[] }

@@ -22,11 +22,25 @@ export function requestText(request: RedactedRequest): string {
   return lines.join('\n');
 }
 
-/** One line per pending request. */
-export function pendingText(requests: readonly RequestRecord[]): string {
-  if (requests.length === 0) return 'No requests are waiting for approval.';
-  return [
-    `${requests.length} request(s) waiting for approval:`,
+/**
+ * One line per pending request listed, oldest first. `total`: how many wait in all when the list
+ * is the first page of them; the rest are counted ("and N more"), and the command line's text
+ * says where to find every one.
+ */
+export function pendingText(
+  requests: readonly RequestRecord[],
+  total = requests.length,
+  style: CommandStyle = 'chat',
+): string {
+  if (requests.length === 0 && total <= 0) return 'No requests are waiting for approval.';
+  const more = Math.max(0, total - requests.length);
+  const count = requests.length + more;
+  const heading =
+    more === 0
+      ? `${count} request(s) waiting for approval:`
+      : `${count} request(s) waiting for approval; the oldest ${requests.length}:`;
+  const lines = [
+    heading,
     ...requests.map((r) => {
       const got = r.approvals.length;
       const need = r.approval?.count ?? 0;
@@ -34,7 +48,15 @@ export function pendingText(requests: readonly RequestRecord[]): string {
       const subject = r.items === undefined ? r.subject : `${r.items.map((i) => i.subject).join(' ')}`;
       return `  ${r.id}  ${r.action} ${subject} in ${r.target}, by ${describeActor(r.requester)}, ${got}/${need} approvals${expires}`;
     }),
-  ].join('\n');
+  ];
+  if (more > 0) {
+    lines.push(
+      style === 'cli'
+        ? `  and ${more} more (\`domainops pending --json\` lists every one)`
+        : `  and ${more} more`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /**
@@ -81,7 +103,11 @@ export function requestStateText(
       const a = request.approval!;
       return [
         `Approval needed: ${describeActor(request.requester)} wants to ${request.action.toUpperCase()}${subject === '' ? '' : ` ${subject}`} in ${label}.`,
-        ...(items === undefined ? [] : [`All ${items.length}: ${items.map((i) => i.subject).join(' ')}`]),
+        ...(items === undefined
+          ? []
+          : [
+              `${present.subjectNoun(request.action)}s (${items.length}): ${items.map((i) => i.subject).join(' ')}`,
+            ]),
         ...(present.callWarning(request.call) === undefined
           ? []
           : [`Warning: ${present.callWarning(request.call)}`]),
@@ -121,11 +147,17 @@ export function requestStateText(
 /** How a batch's items stand, in one line: `3/50 done: 2 succeeded, 1 failed`. */
 export function countsText(items: readonly BatchItem[]): string {
   const c = itemCounts(items);
+  return `${c.done}/${c.total} done: ${outcomesText(items)}`;
+}
+
+/** How the finished items went: `2 succeeded, 1 failed, 1 unknown`. */
+export function outcomesText(items: readonly BatchItem[]): string {
+  const c = itemCounts(items);
   const extra = [
     ...(c.unknown > 0 ? [`${c.unknown} unknown`] : []),
     ...(c.skipped > 0 ? [`${c.skipped} skipped`] : []),
   ];
-  return `${c.done}/${c.total} done: ${c.succeeded} succeeded, ${c.failed} failed${extra.map((e) => `, ${e}`).join('')}`;
+  return `${c.succeeded} succeeded, ${c.failed} failed${extra.map((e) => `, ${e}`).join('')}`;
 }
 
 /**

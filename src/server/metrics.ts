@@ -28,45 +28,15 @@ export interface Metrics {
   leaseRenewal(outcome: 'renewed' | 'lost' | 'failed'): void;
 }
 
-export interface MetricsOptions {
-  /**
-   * How long a pending count read by a scrape is shown again (default 5 s): reading it reads
-   * every pending request. A command of this process that may have changed it (any but `help`,
-   * `whoami`, `targets`, `audit`) has it read again at the next scrape; changes made by other
-   * processes or by the expiry sweep show within this time.
-   */
-  pendingMaxAgeMs?: number;
-  /** Monotonic milliseconds (tests move it). */
-  now?: () => number;
-}
-
-/** Commands that never change how many requests are pending (every other command may). */
-const READ_ONLY = new Set(['help', 'whoami', 'targets', 'audit', 'explain']);
-
 /**
- * Creates the metrics. `storeWritable` is read at every scrape, `pendingCount` at most every
- * `pendingMaxAgeMs` (see MetricsOptions); a reading that fails leaves the gauge as it was, so a
- * broken store does not break the scrape.
+ * Creates the metrics. `storeWritable` and `pendingCount` are read at every scrape (the count is
+ * one indexed count in the store, no request read); a reading that fails leaves the gauge as it
+ * was, so a broken store does not break the scrape.
  */
 export function createMetrics(
   pendingCount: () => Promise<number>,
   storeWritable?: () => Promise<boolean>,
-  options: MetricsOptions = {},
 ): Metrics {
-  const maxAge = options.pendingMaxAgeMs ?? 5000;
-  const now = options.now ?? (() => performance.now());
-  /** The last count read and when; `changes` counts the commands that may have changed it since. */
-  let changes = 0;
-  let pending: { value: number; at: number; changes: number } | undefined;
-  const readPending = async (): Promise<number> => {
-    if (pending !== undefined && pending.changes === changes && now() - pending.at < maxAge)
-      return pending.value;
-    const before = changes;
-    const value = await pendingCount();
-    // A command that changed it while this was read: read again next time.
-    if (changes === before) pending = { value, at: now(), changes };
-    return value;
-  };
   const registry = new Registry();
   const commands = new Counter({
     name: 'domainops_commands_total',
@@ -102,7 +72,7 @@ export function createMetrics(
     registers: [registry],
     async collect() {
       try {
-        this.set(await readPending());
+        this.set(await pendingCount());
       } catch {
         // The store cannot be read: domainops_store_writable says so.
       }
@@ -122,7 +92,6 @@ export function createMetrics(
     registry,
     command(action, outcome) {
       commands.inc({ action, outcome });
-      if (!READ_ONLY.has(action)) changes++;
     },
     vendorAttempt(attempt) {
       latency.observe({ vendor: attempt.vendor, status: String(attempt.status) }, attempt.seconds);

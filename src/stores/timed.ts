@@ -13,6 +13,7 @@ const TIMED = [
   'findByDeliveryKey',
   'compareAndSet',
   'listByStatus',
+  'countByStatus',
   'lastResult',
   'appendAudit',
   'listAudit',

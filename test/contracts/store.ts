@@ -341,6 +341,76 @@ export function storeContract(
           { id: 'r-list0001', status: 'expired', version: 2, createdAt: 10, updatedAt: 99 },
         ]);
       });
+
+      it('counts the requests of some statuses, and follows status changes', async () => {
+        const store = await fresh();
+        expect(await store.countByStatus(['pending'])).toBe(0);
+        for (const [id, status] of [
+          ['r-count001', 'pending'],
+          ['r-count002', 'pending'],
+          ['r-count003', 'denied'],
+          ['r-count004', 'pending'],
+          ['r-count005', 'succeeded'],
+        ] as const) {
+          await inserted(store, record(id, { status }));
+        }
+        expect(await store.countByStatus(['pending'])).toBe(3);
+        expect(await store.countByStatus(['pending', 'denied'])).toBe(4);
+        expect(await store.countByStatus(['expired'])).toBe(0);
+        expect(await store.countByStatus(REQUEST_STATUSES)).toBe(5);
+        expect(await store.countByStatus([])).toBe(0);
+        const first = (await store.get('r-count001'))!;
+        await store.compareAndSet(first.id, 1, { ...first, status: 'expired' }, []);
+        expect(await store.countByStatus(['pending'])).toBe(2);
+        expect(await store.countByStatus(['expired'])).toBe(1);
+        // A lost compare-and-set changes no count.
+        await store.compareAndSet(first.id, 1, { ...first, status: 'cancelled' }, []);
+        expect(await store.countByStatus(['cancelled'])).toBe(0);
+      });
+
+      it('lists the requests whose deadline has come (expiresBy), oldest first, with the limit', async () => {
+        const store = await fresh();
+        const due = (
+          id: string,
+          createdAt: number,
+          expiresAt: number | undefined,
+          status = 'pending' as const,
+        ) => {
+          const { approval: _approval, ...r } = record(id, { createdAt, updatedAt: createdAt, status });
+          return expiresAt === undefined
+            ? r
+            : { ...r, approval: { approvers: ['admins'], count: 1, expiresAt } };
+        };
+        await inserted(store, due('r-due00003', 30, 100));
+        await inserted(store, due('r-due00001', 10, 200));
+        await inserted(store, due('r-due00002', 20, 201));
+        await inserted(store, due('r-due00004', 5, 50, 'denied' as 'pending'));
+        // Without a deadline: never due.
+        await inserted(store, due('r-due00005', 1, undefined));
+        const ids = async (...args: Parameters<RequestStore['listByStatus']>) =>
+          (await store.listByStatus(...args)).map((r) => r.id);
+        expect(await ids(['pending'], { expiresBy: 99 })).toEqual([]);
+        // At the deadline itself the request is due.
+        expect(await ids(['pending'], { expiresBy: 100 })).toEqual(['r-due00003']);
+        expect(await ids(['pending'], { expiresBy: 200 })).toEqual(['r-due00001', 'r-due00003']);
+        expect(await ids(['pending'], { expiresBy: 10_000 })).toEqual([
+          'r-due00001',
+          'r-due00002',
+          'r-due00003',
+        ]);
+        expect(await ids(['pending'], { expiresBy: 10_000, limit: 1 })).toEqual(['r-due00001']);
+        expect(await ids(['pending', 'denied'], { expiresBy: 100 })).toEqual(['r-due00004', 'r-due00003']);
+        expect(await ids(['pending'])).toEqual(['r-due00005', 'r-due00001', 'r-due00002', 'r-due00003']);
+        // A later deadline written with the request moves it out.
+        const first = (await store.get('r-due00001'))!;
+        await store.compareAndSet(
+          first.id,
+          1,
+          { ...first, approval: { ...first.approval!, expiresAt: 5000 } },
+          [],
+        );
+        expect(await ids(['pending'], { expiresBy: 200 })).toEqual(['r-due00003']);
+      });
     });
 
     describe('audit trail', () => {
@@ -514,6 +584,96 @@ export function storeContract(
         // A pending request of the same subject is no result yet.
         await inserted(store, token('r-last0008', { updatedAt: 1000, status: 'pending' }));
         expect((await store.lastResult(query))?.id).toBe(older.id);
+      });
+
+      it('finds a batch whose item of the subject succeeded, whatever the batch’s own status', async () => {
+        const store = await fresh();
+        const query = { target: 'webex-prod', action: 'verify-token', subject: 'b.com' };
+        type Item = NonNullable<RequestRecord['items']>[number];
+        const item = (subject: string, status: Item['status'], token?: string): Item => ({
+          subject,
+          call: { action: 'verify-token', domain: subject },
+          status,
+          ...(token === undefined ? {} : { result: { action: 'verify-token', domain: subject, token } }),
+        });
+        const batch = (id: string, updatedAt: number, items: Item[], over: Partial<RequestRecord> = {}) => {
+          const { approval: _approval, ...r } = record(id, {
+            action: 'verify-token',
+            status: 'failed',
+            call: items[0]!.call,
+            subject: items[0]!.subject,
+            updatedAt,
+          });
+          return { ...r, items, ...over };
+        };
+        // verify-token a.com b.com: a.com failed, b.com succeeded; the batch failed.
+        await inserted(
+          store,
+          batch('r-batch001', 100, [item('a.com', 'failed'), item('b.com', 'succeeded', 'one')]),
+        );
+        expect(await store.lastResult(query)).toMatchObject({ id: 'r-batch001', status: 'failed' });
+        // Its own subject, a.com, did not succeed.
+        expect(await store.lastResult({ ...query, subject: 'a.com' })).toBeUndefined();
+        // An item of the subject that did not succeed (or has not yet run), however recent, is no result.
+        await inserted(
+          store,
+          batch('r-batch002', 900, [item('c.com', 'succeeded', 'x'), item('b.com', 'failed')]),
+        );
+        await inserted(
+          store,
+          batch('r-batch003', 900, [item('c.com', 'running'), item('b.com', 'pending')], {
+            status: 'executing',
+          }),
+        );
+        await inserted(
+          store,
+          batch('r-batch004', 900, [item('b.com', 'unknown'), item('d.com', 'succeeded')]),
+        );
+        // Another target or action, or a subject that only contains it: never.
+        await inserted(
+          store,
+          batch('r-batch005', 900, [item('a.com', 'failed'), item('b.com', 'succeeded', 'y')], {
+            target: 'webex-test',
+          }),
+        );
+        await inserted(
+          store,
+          batch('r-batch006', 900, [item('a.com', 'failed'), item('b.com', 'succeeded', 'y')], {
+            action: 'verify',
+          }),
+        );
+        await inserted(
+          store,
+          batch('r-batch007', 900, [item('a.com', 'failed'), item('xb.com', 'succeeded', 'z')]),
+        );
+        expect((await store.lastResult(query))?.id).toBe('r-batch001');
+        expect((await store.lastResult({ ...query, subject: 'c.com' }))?.id).toBe('r-batch002');
+        // The latest of a single request and a batch item wins, either way round.
+        const { approval: _approval, ...single } = record('r-single01', {
+          action: 'verify-token',
+          status: 'succeeded',
+          subject: 'b.com',
+          updatedAt: 200,
+          result: { action: 'verify-token', token: 'two' },
+        });
+        await inserted(store, single);
+        expect((await store.lastResult(query))?.id).toBe('r-single01');
+        const running = await inserted(
+          store,
+          batch('r-batch008', 300, [item('b.com', 'succeeded', 'three'), item('e.com', 'running')], {
+            status: 'executing',
+          }),
+        );
+        expect(await store.lastResult(query)).toEqual(running);
+        // A batch that succeeded as a whole, found by any of its items.
+        await inserted(
+          store,
+          batch('r-batch009', 400, [item('f.com', 'succeeded', 'f'), item('b.com', 'succeeded', 'four')], {
+            status: 'succeeded',
+          }),
+        );
+        expect((await store.lastResult(query))?.id).toBe('r-batch009');
+        expect((await store.lastResult({ ...query, subject: 'f.com' }))?.id).toBe('r-batch009');
       });
     });
 
@@ -958,6 +1118,47 @@ export function storeContract(
         await flow.pending();
         await flow.sweep();
         expect(expired.map((r) => [r.id, r.status])).toEqual([[asked.request!.id, 'expired']]);
+      });
+
+      it('pages the pending requests: the oldest, every one counted, overdue ones expired and neither listed nor counted', async () => {
+        const store = await fresh();
+        const clock = { now: 1_800_000_000_000 };
+        const { flow, expired } = expiring(store, clock);
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const asked = await flow.submit({ target: 'webex-prod', call: unclaim(`d${i}.com`), actor: alice });
+          ids.push(asked.request!.id);
+          clock.now += MINUTE;
+        }
+        // d5.com is cancelled: no longer waiting.
+        await flow.cancel(ids[5]!, alice);
+        expect(await flow.pendingCount()).toBe(5);
+        const first = await flow.pendingPage(2);
+        expect(first.requests.map((r) => r.id)).toEqual(ids.slice(0, 2));
+        expect(first.total).toBe(5);
+        // The first two are overdue (30 minutes each, asked a minute apart).
+        clock.now = 1_800_000_000_000 + 31 * MINUTE;
+        const page = await flow.pendingPage(2);
+        expect(page.requests.map((r) => r.id)).toEqual(ids.slice(2, 4));
+        expect(page.requests.every((r) => r.status === 'pending')).toBe(true);
+        expect(page.total).toBe(3);
+        expect(expired.map((r) => r.id)).toEqual(ids.slice(0, 2));
+        expect((await store.get(ids[0]!))?.status).toBe('expired');
+        expect(await flow.pendingCount()).toBe(3);
+        expect(await flow.pendingPage()).toEqual({
+          requests: page.requests.concat((await flow.get(ids[4]!)) ?? []),
+          total: 3,
+        });
+        expect(await flow.pendingPage(0)).toEqual({ requests: [], total: 3 });
+        // Expired once, whoever looked.
+        expect(await flow.sweep()).toEqual([]);
+        expect(expired).toHaveLength(2);
+        // The full list agrees.
+        expect((await flow.pending()).map((r) => r.id)).toEqual(ids.slice(2, 5));
+        clock.now += 10 * MINUTE;
+        expect(await flow.pendingCount()).toBe(0);
+        expect(await flow.pendingPage()).toEqual({ requests: [], total: 0 });
+        expect(expired.map((r) => r.id)).toEqual(ids.slice(0, 5));
       });
 
       it('reports what the sweep expires, and nothing still pending', async () => {

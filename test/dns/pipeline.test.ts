@@ -14,7 +14,15 @@ import type { Config } from '../../src/config/types.ts';
 import type { Actor } from '../../src/core/policy/actor.ts';
 import { assertAdaptiveCard, assertBlockKitLimits } from '../cards/limits.ts';
 import { cli, writeConfig } from '../cli/helpers.ts';
-import { NAMESERVERS, RESOLVER, serveEverywhere, startTestDns, type TestDns, ZONE } from './zone.ts';
+import {
+  ADDRESSES,
+  NAMESERVERS,
+  RESOLVER,
+  serveEverywhere,
+  startTestDns,
+  type TestDns,
+  ZONE,
+} from './zone.ts';
 
 const ORG = '1eb65fdf-9643-417f-9974-ad72cae0e10f';
 const FED = 'fed-dns';
@@ -135,7 +143,7 @@ describe('dns-check', () => {
       action: 'dns-check',
       result: { ready: true, record: { name: CHALLENGE, type: 'TXT', value: challenge }, zone: ZONE },
     });
-    expect(doc.result.servers).toHaveLength(7);
+    expect(doc.result.servers).toHaveLength(ADDRESSES);
     expect(doc.result.servers[0]).toEqual({
       nameserver: 'ns1.corp.test',
       address: '127.0.0.2',
@@ -161,7 +169,7 @@ describe('dns-check', () => {
     expect(doc.status).toBe('failed');
     expect(doc.error).toMatchObject({ code: 'dns_not_ready', vendor: 'yandex' });
     expect(doc.error.message).toBe(
-      `\`${CHALLENGE}\` TXT is not served by every authoritative nameserver of ${ZONE}: 6 of 7 addresses serve it`,
+      `\`${CHALLENGE}\` TXT is not served by every authoritative nameserver of ${ZONE}: ${ADDRESSES - 1} of ${ADDRESSES} addresses serve it`,
     );
     expect(doc.error.hint).toContain(`publish \`${CHALLENGE}\` TXT \`${challenge}\``);
     expect(doc.result.ready).toBe(false);
@@ -319,8 +327,8 @@ describe('--wait', () => {
       expect(reply.status, reply.text).toBe('succeeded');
       expect(waits).toEqual([INTERVAL, INTERVAL]);
       expect(notes).toEqual([
-        `Waiting for DNS: 5 of 7 nameserver addresses serve ${CHALLENGE}`,
-        `Waiting for DNS: 6 of 7 nameserver addresses serve ${CHALLENGE}`,
+        `Waiting for DNS: ${ADDRESSES - 2} of ${ADDRESSES} nameserver addresses serve ${CHALLENGE}`,
+        `Waiting for DNS: ${ADDRESSES - 1} of ${ADDRESSES} nameserver addresses serve ${CHALLENGE}`,
       ]);
       // One read of the record, then the validation: the polling asked DNS, not Yandex.
       expect(yandexSent(before)).toEqual([`GET …/${DOMAIN}`, `POST …/${DOMAIN}:validate`]);
@@ -342,7 +350,7 @@ describe('--wait', () => {
       // Checks at 0, 10, 20 and 30 s: three waits of the interval.
       expect(waits).toEqual([INTERVAL, INTERVAL, INTERVAL]);
       expect(yandexSent(before)).toEqual([`GET …/${DOMAIN}`]);
-      expect((replyDocument(reply).result as { servers: unknown[] }).servers).toHaveLength(7);
+      expect((replyDocument(reply).result as { servers: unknown[] }).servers).toHaveLength(ADDRESSES);
     } finally {
       await app.close();
     }

@@ -72,6 +72,11 @@ export interface SlackFake {
   teamId: string;
   calls: SlackCall[];
   requests: RecordedRequest[];
+  /**
+   * Scripted misbehaviour for the next matching request(s), as in the vendor fakes (a `hold`
+   * answers only once its gate opens; the call is recorded in `calls` when it is answered).
+   */
+  fault: FakeServer['fault'];
   users: Map<string, FakeSlackUser>;
   /** Channels the bot is not a member of: posting, updating and ephemerals there fail with `not_in_channel`. */
   outsideChannels: Set<string>;
@@ -334,6 +339,7 @@ export async function startSlackFake(options: SlackFakeOptions): Promise<SlackFa
     teamId,
     calls,
     requests: server.requests,
+    fault: (fault, match) => server.fault(fault, match),
     users,
     outsideChannels,
     channels,

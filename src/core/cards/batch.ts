@@ -9,7 +9,7 @@
 import { describeActor } from '../policy/actor.ts';
 import { rerunCommand } from '../requests/batch.ts';
 import { type BatchItem, type ItemStatus, itemCounts, type RequestRecord } from '../requests/model.ts';
-import { countsText, requestText } from '../text.ts';
+import { countsText, outcomesText, requestText } from '../text.ts';
 import {
   approvalLines,
   type CardContext,
@@ -82,7 +82,8 @@ export function batchApprovalCard(
   warnings: Section[],
 ): Card {
   const approval = record.approval;
-  const facts: Fact[] = requestFacts(record, context);
+  // The items have their own list below: no summary of them among the facts.
+  const facts: Fact[] = requestFacts(record, context, { subjects: false });
   if (record.rule !== undefined) facts.push({ label: 'Rule', value: record.rule });
   if (approval !== undefined) {
     const who = record.approvals.map((a) => describeActor(a.actor));
@@ -127,7 +128,7 @@ export function batchApprovalCard(
   if (others.length > 0) {
     sections.push({
       kind: 'list',
-      title: `The other ${others.length} requests you approve`,
+      title: `The other ${others.length} ${others.length === 1 ? 'request' : 'requests'} you approve`,
       items: others.map((r) => `${r.method} ${r.url}${r.body === undefined ? '' : ` ${r.body}`}`),
     });
   }
@@ -159,7 +160,8 @@ export function batchRunningCard(
     tone: 'info',
     sections: [
       ...approvalLines(record),
-      { kind: 'text', text: `${countsText(items)}.` },
+      // The title says how many are done; this line says how they went.
+      { kind: 'text', text: `${outcomesText(items)}.` },
       ...itemLists(record, items, context),
       { kind: 'facts', facts: shortFacts(record, context) },
     ],

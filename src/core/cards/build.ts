@@ -369,7 +369,7 @@ function metaCard(reply: MetaReply, context: CardContext): Card {
     case 'help':
       return cardForHelp(context, answer.command ?? answer.unknown);
     case 'pending':
-      return cardForPending(answer.requests, context);
+      return cardForPending(answer.requests, context, answer.total);
     case 'audit':
       return cardForAudit(answer.events);
     case 'targets':

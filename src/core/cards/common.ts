@@ -46,16 +46,30 @@ export function requestName(record: RequestRecord, context: CardContext): string
     : `${record.action} ${subject} in ${record.target}`;
 }
 
-/** The facts every request card repeats: what, where, who, when (the id goes last, see `idFact`). */
-export function requestFacts(record: RequestRecord, context: CardContext): Fact[] {
+/**
+ * The facts every request card repeats: what, where, who, when (the id goes last, see `idFact`).
+ * `subjects: false` leaves out the domains or emails, for a card that lists them itself.
+ */
+export function requestFacts(
+  record: RequestRecord,
+  context: CardContext,
+  options: { subjects?: boolean } = {},
+): Fact[] {
   const facts: Fact[] = [
     { label: 'Action', value: record.action },
-    record.items === undefined
-      ? {
-          label: context.present.subjectNoun(record.action),
-          value: context.present.subject(record.action, record.subject),
-        }
-      : { label: `${context.present.subjectNoun(record.action)}s`, value: context.present.subjects(record) },
+    ...(options.subjects === false
+      ? []
+      : [
+          record.items === undefined
+            ? {
+                label: context.present.subjectNoun(record.action),
+                value: context.present.subject(record.action, record.subject),
+              }
+            : {
+                label: `${context.present.subjectNoun(record.action)}s`,
+                value: context.present.subjects(record),
+              },
+        ]),
     { label: 'Target', value: labelOf(record.target, context) },
     { label: 'Requested by', value: describeActor(record.requester) },
     { label: 'Requested at', value: cardTime(record.createdAt) },

@@ -6,9 +6,17 @@ import { auditWords } from '../text.ts';
 import { type CardContext, cardTime, cardTimeFrom, labelOf } from './common.ts';
 import type { Card, Fact, Section } from './model.ts';
 
-/** The `pending` command: every open request on one line (renderers cut long lists). */
-export function cardForPending(records: readonly RequestRecord[], context: CardContext): Card {
-  if (records.length === 0) {
+/**
+ * The `pending` command: each open request listed on one line, oldest first (renderers cut long
+ * lists). `total`: how many wait in all, when `records` are the oldest of them: the title counts
+ * every one, and those beyond the list are counted under it.
+ */
+export function cardForPending(
+  records: readonly RequestRecord[],
+  context: CardContext,
+  total = records.length,
+): Card {
+  if (records.length === 0 && total <= 0) {
     return { kind: 'pending', title: 'Nothing is waiting for approval', tone: 'info', sections: [] };
   }
   const items = records.map((r) => {
@@ -17,14 +25,22 @@ export function cardForPending(records: readonly RequestRecord[], context: CardC
     const expires = r.approval ? `, expires ${cardTimeFrom(r.approval.expiresAt, context.now)}` : '';
     return `${r.id}: ${r.action} ${context.present.subjects(r)} in ${r.target}, by ${describeActor(r.requester)}, ${got} of ${need} approvals${expires}`;
   });
+  const more = Math.max(0, total - records.length);
+  const sections: Section[] = [
+    {
+      kind: 'list',
+      title: more === 0 ? 'Oldest first' : `Oldest first: the first ${records.length} of ${total}`,
+      items,
+      ...(more > 0 ? { more } : {}),
+    },
+  ];
+  sections.push({ kind: 'context', text: 'Decide with: approve <id>, or deny <id> [reason]' });
+  const count = records.length + more;
   return {
     kind: 'pending',
-    title: `${records.length} ${records.length === 1 ? 'request' : 'requests'} waiting for approval`,
+    title: `${count} ${count === 1 ? 'request' : 'requests'} waiting for approval`,
     tone: 'info',
-    sections: [
-      { kind: 'list', title: 'Oldest first', items },
-      { kind: 'context', text: 'Decide with: approve <id>, or deny <id> [reason]' },
-    ],
+    sections,
   };
 }
 

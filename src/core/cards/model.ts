@@ -57,6 +57,11 @@ export interface ListSection {
   title: string;
   items: string[];
   empty?: string;
+  /**
+   * How many more there are than `items` holds (counted, not read): a renderer that cuts the
+   * list counts them in its one "and N more".
+   */
+  more?: number;
 }
 
 /** A value to copy byte for byte (a DNS record, a request line), shown in monospace. */

@@ -7,7 +7,15 @@ export interface HttpSettings {
   timeout: number;
   retries: number;
   maxRetryAfter: number;
+  /**
+   * Connections open at once to one vendor origin (default 32, DEFAULT_HTTP_CONNECTIONS); more
+   * requests at the same moment wait for one of them.
+   */
+  connections?: number;
 }
+
+/** `http.connections` when the config does not say. */
+export const DEFAULT_HTTP_CONNECTIONS = 32;
 
 /** One DNS server to ask: an IP address (v4 or v6) and a UDP/TCP port. */
 export interface DnsServerAddress {

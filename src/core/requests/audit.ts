@@ -1,4 +1,5 @@
 import { chainedMembers, follows, GENESIS } from './audit-chain.ts';
+import { STOPPED } from './stopped.ts';
 import type { AuditEvent, RequestStore } from './store.ts';
 
 /**
@@ -101,7 +102,7 @@ export async function followAudit(store: RequestStore, options: FollowAuditOptio
       }
       if (more || signal.aborted) continue;
       const waiting = new AbortController();
-      wake = () => waiting.abort();
+      wake = () => waiting.abort(STOPPED);
       try {
         await options.sleep(interval, AbortSignal.any([signal, waiting.signal]));
       } catch {

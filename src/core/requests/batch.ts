@@ -25,6 +25,7 @@ import {
   type ProgressTerms,
   type RecordWriter,
 } from './progress.ts';
+import { STOPPED } from './stopped.ts';
 import type { AuditActor, AuditEvent, RequestStore } from './store.ts';
 import { SYSTEM, type Transitions } from './transitions.ts';
 
@@ -271,7 +272,7 @@ export async function runBatchItems(executing: RequestRecord, deps: BatchDeps): 
   };
 
   await Promise.all(Array.from({ length: Math.min(Math.max(1, terms.concurrency), queue.length) }, worker));
-  flushStop.abort();
+  flushStop.abort(STOPPED);
   await flushing;
   return { writer, outcomes };
 }

@@ -5,6 +5,7 @@ import { type BatchTerms, DEFAULT_CONCURRENCY, runBatchItems, settleBatch } from
 import type { RequestError, RequestRecord } from './model.ts';
 import { errorSummary, notFound, type Outcome, outcomeOf } from './outcome.ts';
 import { createWriter, DEFAULT_PROGRESS, interimReporter, type ProgressTerms } from './progress.ts';
+import { STOPPED } from './stopped.ts';
 import type { AuditActor, RequestStore } from './store.ts';
 import { contention, type LeaseTerms, MAX_ATTEMPTS, type Transitions } from './transitions.ts';
 
@@ -161,7 +162,7 @@ export function createRunner(store: RequestStore, t: Transitions, execute: Execu
     })();
     return {
       async release(): Promise<RequestRecord> {
-        stop.abort();
+        stop.abort(STOPPED);
         await beating;
         return current;
       },

@@ -91,11 +91,23 @@ export interface RequestStore {
     next: RequestRecord,
     events: readonly AuditEvent[],
   ): Promise<RequestRecord | undefined>;
-  /** Requests in any of the statuses, oldest first. */
-  listByStatus(statuses: readonly RequestStatus[], options?: { limit?: number }): Promise<RequestRecord[]>;
   /**
-   * The most recently updated request with this target, action and subject whose status is
-   * `succeeded` (e.g. the last `verify-token` of a domain), or undefined when there is none.
+   * Requests in any of the statuses, oldest first, at most `limit`. With `expiresBy` (epoch ms),
+   * only those whose approval deadline (`approval.expiresAt`) is at or before it, found through an
+   * index on the deadline: the overdue ones, read without reading the others.
+   */
+  listByStatus(
+    statuses: readonly RequestStatus[],
+    options?: { limit?: number; expiresBy?: number },
+  ): Promise<RequestRecord[]>;
+  /** How many requests are in any of the statuses: one indexed count, no request read. */
+  countByStatus(statuses: readonly RequestStatus[]): Promise<number>;
+  /**
+   * The most recently updated request of this target and action that succeeded for the subject
+   * (e.g. the last `verify-token` of a domain), or undefined when there is none: a request of
+   * that subject whose status is `succeeded`, or a batch (`items`) with a `succeeded` item of
+   * that subject, whatever the batch's own status (its other items may have failed). The caller
+   * takes a batch's result from its item.
    */
   lastResult(query: { target: string; action: string; subject: string }): Promise<RequestRecord | undefined>;
   /** Appends events that change no request (refused attempts). */

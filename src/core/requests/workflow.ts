@@ -114,8 +114,17 @@ export interface Workflow {
   cancel(id: string, actor: Actor): Promise<Outcome>;
   /** The request as stored (an overdue pending one is expired first). */
   get(id: string): Promise<RequestRecord | undefined>;
-  /** Requests waiting for approval, oldest first. */
+  /** Every request waiting for approval, oldest first (`pending --json`); overdue ones are expired, not listed. */
   pending(): Promise<RequestRecord[]>;
+  /**
+   * The oldest `limit` requests waiting for approval (default PENDING_PAGE) and how many wait in
+   * all: what chat and the command line's text show. Overdue requests are expired first, found
+   * through the store's index on the deadline, so none is listed or counted; the requests beyond
+   * the page are counted, not read.
+   */
+  pendingPage(limit?: number): Promise<PendingPage>;
+  /** How many requests wait for approval, overdue ones expired first (the /metrics gauge): no request read. */
+  pendingCount(): Promise<number>;
   /** The latest audit events, oldest first. */
   audit(limit?: number): Promise<AuditEvent[]>;
   /** Expires every overdue pending request; returns the ones it expired. */
@@ -156,6 +165,17 @@ export interface Workflow {
   health(): Promise<StoreHealth>;
   /** Stops background work (retries of results that could not be stored); the store stays open. */
   close(): void;
+}
+
+/** How many pending requests `pending` lists in chat and in the command line's text: the oldest. */
+export const PENDING_PAGE = 50;
+
+/** The first page of the requests waiting for approval, and how many wait in all. */
+export interface PendingPage {
+  /** Oldest first. */
+  requests: RequestRecord[];
+  /** Every request waiting for approval, these included. */
+  total: number;
 }
 
 /**
@@ -368,25 +388,46 @@ export function createWorkflow(options: WorkflowOptions): Workflow {
     throw new DomainopsError('internal_error', 'could not allocate a request id');
   };
 
+  /**
+   * Expires every overdue pending request, found through the store's index on the deadline (the
+   * others are not read); returns the ones this process expired.
+   */
+  const expireOverdue = async (): Promise<RequestRecord[]> => {
+    const expired: RequestRecord[] = [];
+    for (const request of await store.listByStatus(['pending'], { expiresBy: now() })) {
+      const after = await t.refresh(request);
+      // Expired by this process (a change that only claimed a card may have come in between).
+      if (after?.status === 'expired' && after.changedBy === owner) expired.push(after);
+    }
+    return expired;
+  };
+  /** The records still pending once overdue ones are expired (one may fall due as it is read). */
+  const stillPending = async (records: readonly RequestRecord[]): Promise<RequestRecord[]> =>
+    (await Promise.all(records.map(t.refresh))).filter((r): r is RequestRecord => r?.status === 'pending');
+
   return {
     submit,
     ...decisions,
     get: t.load,
     async pending() {
-      const records = await Promise.all((await store.listByStatus(['pending'])).map(t.refresh));
-      return records.filter((r): r is RequestRecord => r?.status === 'pending');
+      return stillPending(await store.listByStatus(['pending']));
+    },
+    async pendingPage(limit = PENDING_PAGE) {
+      await expireOverdue();
+      const [listed, total] = await Promise.all([
+        store.listByStatus(['pending'], { limit }),
+        store.countByStatus(['pending']),
+      ]);
+      const requests = await stillPending(listed);
+      // Those of the page that fell due meanwhile are counted no more.
+      return { requests, total: Math.max(requests.length, total - (listed.length - requests.length)) };
+    },
+    async pendingCount() {
+      await expireOverdue();
+      return store.countByStatus(['pending']);
     },
     audit: (limit = 20) => store.listAudit({ limit }),
-    async sweep() {
-      const expired: RequestRecord[] = [];
-      for (const request of await store.listByStatus(['pending'])) {
-        if (!request.approval || now() < request.approval.expiresAt) continue;
-        const after = await t.refresh(request);
-        // Expired by this process (a change that only claimed a card may have come in between).
-        if (after?.status === 'expired' && after.changedBy === owner) expired.push(after);
-      }
-      return expired;
-    },
+    sweep: expireOverdue,
     async recover() {
       const unknown = await expireLeases(store, t, runner.running, { self: owner });
       const resumed: Outcome[] = [];

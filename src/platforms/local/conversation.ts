@@ -62,6 +62,11 @@ export interface Conversation {
     input: Omit<Entry, 'id' | 'at' | 'reply' | 'cards' | 'rev' | 'requestId' | 'notes'>,
     chat: ChatReply,
   ): Added;
+  /**
+   * Shows a request's new state on its cards already here, adding no entry (a running request's
+   * progress: its card changes in place). Returns the entries whose card changed.
+   */
+  refresh(chat: ChatReply): Entry[];
   entries(): readonly Entry[];
   /** Different for every conversation: a page that sees it change knows the server restarted. */
   readonly epoch: string;
@@ -73,6 +78,23 @@ export function createConversation(capacity = 200, now: () => number = Date.now)
   /** The request version each following entry shows: an older state never replaces a newer one. */
   const shownVersion = new Map<Entry, number>();
   let next = 1;
+  /** Every card of the request here shows this state, unless it shows a newer one already. */
+  const follow = (
+    record: { id: string; version: number },
+    shown: Pick<Entry, 'cards' | 'reply'>,
+  ): Entry[] => {
+    const updated: Entry[] = [];
+    for (const earlier of list) {
+      if (earlier.requestId !== record.id) continue;
+      if ((shownVersion.get(earlier) ?? 0) > record.version) continue;
+      earlier.cards = shown.cards;
+      earlier.reply = shown.reply;
+      earlier.rev += 1;
+      shownVersion.set(earlier, record.version);
+      updated.push(earlier);
+    }
+    return updated;
+  };
   return {
     epoch: randomUUID(),
     add(input, chat) {
@@ -87,24 +109,20 @@ export function createConversation(capacity = 200, now: () => number = Date.now)
         ...(record === undefined ? {} : { requestId: record.id }),
         rev: 1,
       };
-      const updated: Entry[] = [];
-      if (record !== undefined) {
-        for (const earlier of list) {
-          if (earlier.requestId !== record.id) continue;
-          if ((shownVersion.get(earlier) ?? 0) > record.version) continue;
-          earlier.cards = entry.cards;
-          earlier.reply = entry.reply;
-          earlier.rev += 1;
-          shownVersion.set(earlier, record.version);
-          updated.push(earlier);
-        }
-        shownVersion.set(entry, record.version);
-      }
+      const updated = record === undefined ? [] : follow(record, entry);
+      if (record !== undefined) shownVersion.set(entry, record.version);
       list.push(entry);
       if (list.length > capacity) {
         for (const gone of list.splice(0, list.length - capacity)) shownVersion.delete(gone);
       }
       return { entry, updated };
+    },
+    refresh(chat) {
+      const { reply } = chat;
+      if (reply.kind !== 'request') return [];
+      // Rendered only when a card here shows the request.
+      if (!list.some((e) => e.requestId === reply.record.id)) return [];
+      return follow(reply.record, { cards: chat.render(playgroundCards), reply: replyDocument(reply) });
     },
     entries: () => list,
   };

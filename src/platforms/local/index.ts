@@ -46,7 +46,7 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
       running = false;
     },
     ready: () => running,
-    async notify({ result, by, only }) {
+    async notify({ result, by, only, progress }) {
       const { reply } = result;
       const record = recordOf(reply);
       const shown =
@@ -54,6 +54,12 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
           ? only.some(isLocalConversation)
           : isLocalConversation(record?.conversation) || (record?.copies ?? []).some(isLocalConversation);
       if (!shown) return;
+      if (progress) {
+        // A running request's progress: its cards here change in place (the page redraws them),
+        // with no entry of its own; its final state is one, as any change.
+        conversation.refresh(result);
+        return;
+      }
       // Shown like a message of its own: who did what where, or that the request expired.
       const text =
         by === undefined

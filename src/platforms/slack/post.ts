@@ -105,6 +105,26 @@ export function slackCards(record: RequestRecord | undefined): { card: SlackConv
   return out;
 }
 
+/** How many cards' update order is remembered at most (the oldest idle one is forgotten first). */
+const CARDS_REMEMBERED = 1000;
+
+/**
+ * The `chat.update`s of one card (channel and ts) in this process: one at a time, in order, so
+ * that an update started before a newer one (a batch's progress before its final state) can
+ * never land after it. `queued` counts updates waiting or under way; `applied` is the request
+ * version the card shows.
+ */
+interface CardLine {
+  tail: Promise<void>;
+  queued: number;
+  /** The order number of the newest update asked for. */
+  newest: number;
+  /** The request version of the newest update asked for (undefined: unknown). */
+  newestVersion: number | undefined;
+  /** The request version of the last update applied. */
+  applied: number;
+}
+
 /** How long a channel name looked up with `conversations.list` is trusted. */
 const NAMES_TTL = 10 * 60_000;
 /** `conversations.list` pages read at most while looking up a #name (200 channels each). */
@@ -191,7 +211,7 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
   };
 
   /** Replaces a card for everyone (`chat.update`); a click's response_url when the bot cannot. */
-  const update = async (where: SlackConversation, result: ChatReply, respond?: RespondFn): Promise<void> => {
+  const replace = async (where: SlackConversation, result: ChatReply, respond?: RespondFn): Promise<void> => {
     const content = { text: notificationText(result), blocks: blocksOf(result) };
     try {
       await client.chat.update({ channel: where.channel, ts: where.ts, ...content });
@@ -203,6 +223,53 @@ export function createPoster(client: webApi.WebClient, chat: ChatService, logger
       );
       await respond({ replace_original: true, ...content });
     }
+  };
+
+  /** Each card's updates in this process, by channel and ts. */
+  const lines = new Map<string, CardLine>();
+  let order = 0;
+  /**
+   * Replaces a card (`replace`), after every update of the same card asked for before it: Slack
+   * shows the last `chat.update` it got, so two under way at once could land in either order. An
+   * update is skipped (resolves, sends nothing) when, by its turn, a newer version of the card is
+   * queued behind it, or the card already shows a newer version of the request.
+   */
+  const update = (where: SlackConversation, result: ChatReply, respond?: RespondFn): Promise<void> => {
+    const key = `${where.channel} ${where.ts}`;
+    let line = lines.get(key);
+    if (line === undefined) {
+      line = { tail: Promise.resolve(), queued: 0, newest: 0, newestVersion: undefined, applied: -1 };
+      lines.set(key, line);
+      if (lines.size > CARDS_REMEMBERED) {
+        for (const [k, l] of lines) {
+          if (l.queued === 0) {
+            lines.delete(k);
+            break;
+          }
+        }
+      }
+    }
+    const card = line;
+    const mine = ++order;
+    const version = recordOf(result.reply)?.version;
+    card.queued++;
+    card.newest = mine;
+    card.newestVersion = version;
+    const run = card.tail.then(async () => {
+      // A newer version of the card waits behind this one: it alone is sent.
+      const newer =
+        card.newest !== mine &&
+        (version === undefined || card.newestVersion === undefined || card.newestVersion >= version);
+      if (newer || (version !== undefined && version < card.applied)) return;
+      await replace(where, result, respond);
+      if (version !== undefined) card.applied = Math.max(card.applied, version);
+    });
+    card.tail = run
+      .catch(() => undefined)
+      .finally(() => {
+        card.queued--;
+      });
+    return run;
   };
 
   /** A plain note in the card's thread (a card update notifies nobody; this does). */

@@ -104,9 +104,13 @@ function section(text: string): Block {
   return { type: 'section', text: mrkdwn(text) };
 }
 
-/** Escapes `raw` and cuts it so the escaped text fits `max` (entities never split). */
-function escapeWithin(raw: string, max: number, encode: (s: string) => string = slackText): string {
-  if (encode(raw).length <= max) return encode(raw);
+/**
+ * Escapes `raw` and cuts it so the escaped text fits `max` (entities never split). Text that fits
+ * (nearly all) is escaped once; only longer text is cut, by a binary search over its length.
+ */
+export function escapeWithin(raw: string, max: number, encode: (s: string) => string = slackText): string {
+  const whole = encode(raw);
+  if (whole.length <= max) return whole;
   let low = 0;
   let high = raw.length;
   while (low < high) {
@@ -145,7 +149,7 @@ function sectionBlocks(s: Section): Block[] {
       return blocks;
     }
     case 'list':
-      return [section(listText(s.title, s.items, s.empty))];
+      return [section(listText(s.title, s.items, s.empty, s.more ?? 0))];
     case 'code': {
       const label = s.label === undefined ? '' : `*${slackText(s.label)}*\n`;
       const fence = '```';
@@ -162,7 +166,12 @@ function sectionBlocks(s: Section): Block[] {
 }
 
 /** `*Title*` and one bullet per item, as many as fit in a section, then "and N more". */
-function listText(title: string, items: readonly string[], empty: string | undefined): string {
+function listText(
+  title: string,
+  items: readonly string[],
+  empty: string | undefined,
+  beyond: number,
+): string {
   let text = `*${slackText(title)}*`;
   if (items.length === 0) return empty === undefined ? text : `${text}\n${slackText(empty)}`;
   const reserve = 40; // room for "and N more"
@@ -174,6 +183,7 @@ function listText(title: string, items: readonly string[], empty: string | undef
     text += line;
     shown++;
   }
-  if (shown < items.length) text += `\nand ${items.length - shown} more`;
+  const more = items.length - shown + beyond;
+  if (more > 0) text += `\nand ${more} more`;
   return text;
 }

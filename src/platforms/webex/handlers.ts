@@ -8,6 +8,7 @@ import {
 import type { Delivered, Delivery } from '../../core/platform.ts';
 import { recordOf } from '../../core/reply.ts';
 import type { RequestRecord } from '../../core/requests/model.ts';
+import { progressThrottle } from '../../core/requests/progress.ts';
 import type { Logger } from '../../server/logger.ts';
 import { webexFailure, webexIdKind } from './destinations.ts';
 import { webexMarkdown } from './escape.ts';
@@ -38,14 +39,30 @@ export interface HandlerDeps {
   findPerson(email: string): Promise<string | undefined>;
   /** The bot's own person (for the mention in group spaces). */
   bot(): WebexPerson;
+  /** Epoch ms for the progress throttle (default: the process clock, `chat.app.clock`). */
+  now?: () => number;
 }
+
+/**
+ * At most one progress reply per request in each card's thread in this many ms: Webex cannot edit
+ * a card, so every progress update would be a new message in the thread.
+ */
+export const PROGRESS_REPLY_INTERVAL = 60_000;
+
+/** How many requests' progress threads are remembered at most (the oldest is forgotten first). */
+const PROGRESS_REMEMBERED = 1000;
 
 export interface Handlers {
   /** A message in a 1:1 space, or one that mentions the bot in a group space. */
   onMessage(trigger: Trigger): Promise<void>;
   /** A press of an Approve / Deny button on one of our cards. */
   onAttachmentAction(trigger: Trigger): Promise<void>;
-  /** A request changed elsewhere: if its card is in Webex, the new state goes into the card's thread. */
+  /**
+   * A request changed elsewhere: if its card is in Webex, the new state goes into the card's
+   * thread. A running request's progress (`update.progress`) goes into each thread at most once
+   * per PROGRESS_REPLY_INTERVAL; any other update of the request (its final state) is always
+   * posted, and ends that.
+   */
   onUpdate(update: RequestUpdate): Promise<void>;
   /**
    * A request typed in Webex with no card anywhere changed (recovery at start settled it): its
@@ -101,6 +118,64 @@ function cardMessage(roomId: string, parentId: string | undefined, reply: ChatRe
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const { chat } = deps;
+  const throttle = progressThrottle(PROGRESS_REPLY_INTERVAL, deps.now ?? (() => chat.app.clock.now()));
+  /** The throttle keys (one per card thread) of each request with a progress reply posted. */
+  const threads = new Map<string, Set<string>>();
+  /** Whether this progress update of the request may be posted in the card's thread now. */
+  const progressAllowed = (requestId: string, card: WebexConversation): boolean => {
+    const key = JSON.stringify([requestId, card.roomId, threadOfCard(card)]);
+    if (!throttle.allow(key)) return false;
+    let keys = threads.get(requestId);
+    if (keys === undefined) {
+      keys = new Set();
+      threads.set(requestId, keys);
+      // A request that ended without a state change told here must not be kept forever.
+      if (threads.size > PROGRESS_REMEMBERED) {
+        const [oldest, gone] = threads.entries().next().value!;
+        threads.delete(oldest);
+        for (const k of gone) throttle.end(k);
+      }
+    }
+    keys.add(key);
+    return true;
+  };
+  /** The request left its running state (or changed otherwise): its next progress is shown at once. */
+  const progressEnded = (requestId: string | undefined): void => {
+    if (requestId === undefined) return;
+    for (const key of threads.get(requestId) ?? []) throttle.end(key);
+    threads.delete(requestId);
+  };
+
+  /** The posts of each request under way, one after another (the last one's promise). */
+  const queues = new Map<string, Promise<void>>();
+  /** The version of each request last shown by a state change posted here (not progress). */
+  const shownStates = new Map<string, number>();
+  /**
+   * Posts about one request, one at a time in the order they were asked for: a progress reply
+   * being posted when the request ends goes before its final state, never after it.
+   */
+  const inOrder = (requestId: string | undefined, work: () => Promise<void>): Promise<void> => {
+    if (requestId === undefined) return work();
+    const run = (queues.get(requestId) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    queues.set(requestId, tail);
+    void tail.then(() => {
+      if (queues.get(requestId) === tail) queues.delete(requestId);
+    });
+    return run;
+  };
+  /** A state change of the request is being shown: its progress from before it is not shown after it. */
+  const stateShown = (record: RequestRecord | undefined): void => {
+    if (record === undefined) return;
+    progressEnded(record.id);
+    if ((shownStates.get(record.id) ?? -1) >= record.version) return;
+    shownStates.delete(record.id);
+    shownStates.set(record.id, record.version);
+    if (shownStates.size > PROGRESS_REMEMBERED) shownStates.delete(shownStates.keys().next().value!);
+  };
+  /** Whether a progress update shows a version older than a state change already shown. */
+  const stale = (record: RequestRecord | undefined): boolean =>
+    record !== undefined && (shownStates.get(record.id) ?? -1) >= record.version;
 
   /** The thread a decision belongs in: the card's own thread (Webex threads are one level deep). */
   const threadOf = async (cardId: string, record: RequestRecord | undefined): Promise<string> => {
@@ -144,8 +219,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (isRequestChange(result.reply) && cards.length > 0) {
         // A typed approve/deny/cancel of a request whose cards are in Webex: each card's thread
         // shows it, and, when the command was typed in another space, so does that space.
-        await replyUnder(deps, cards, result);
-        if (cards.some((c) => c.card.roomId === message.roomId)) return;
+        let elsewhere = true;
+        await inOrder(record?.id, async () => {
+          stateShown(record);
+          await replyUnder(deps, cards, result);
+          elsewhere = !cards.some((c) => c.card.roomId === message.roomId);
+        });
+        if (!elsewhere) return;
       }
       const card = await deps.post(cardMessage(message.roomId, thread, result));
       if (record?.status === 'pending' && record.conversation === undefined) {
@@ -190,10 +270,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       // Webex cannot edit a card: the decision, or why it was refused, goes into the card's thread.
       const record = recordOf(result.reply);
       const thread = await threadOf(action.messageId, record);
-      await deps.post(cardMessage(action.roomId, thread, result));
+      if (!isRequestChange(result.reply)) {
+        await deps.post(cardMessage(action.roomId, thread, result));
+        return;
+      }
       // A decision is shown under every other Webex card of the request too: the requester is
-      // told where they asked, and the other copies follow.
-      if (isRequestChange(result.reply)) {
+      // told where they asked, and the other copies follow. After the progress replies of its run.
+      await inOrder(record?.id, async () => {
+        stateShown(record);
+        await deps.post(cardMessage(action.roomId, thread, result));
         await replyUnder(
           deps,
           webexCards(record).filter(
@@ -201,15 +286,26 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           ),
           result,
         );
-      }
+      });
     },
 
-    async onUpdate({ result, only }) {
+    async onUpdate({ result, only, progress }) {
+      const record = recordOf(result.reply);
       const cards =
-        only === undefined
-          ? webexCards(recordOf(result.reply))
-          : only.filter(isWebexConversation).map((card) => ({ card }));
-      await replyUnder(deps, cards, result);
+        only === undefined ? webexCards(record) : only.filter(isWebexConversation).map((card) => ({ card }));
+      if (!progress || record === undefined) {
+        await inOrder(record?.id, async () => {
+          stateShown(record);
+          await replyUnder(deps, cards, result);
+        });
+        return;
+      }
+      // Progress: at most one reply a PROGRESS_REPLY_INTERVAL in each card's thread.
+      const due = cards.filter(({ card }) => progressAllowed(record.id, card));
+      if (due.length === 0) return;
+      await inOrder(record.id, async () => {
+        if (!stale(record)) await replyUnder(deps, due, result);
+      });
     },
 
     async onDeliver({ result, destinations, origin, conversation }) {

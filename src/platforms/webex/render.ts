@@ -65,14 +65,7 @@ function render(card: Card, listCap: number): Element {
       wrap: true,
     });
   }
-  body.push({
-    type: 'TextBlock',
-    text: safe(card.title, 300),
-    size: 'Medium',
-    weight: 'Bolder',
-    color: COLOR[card.tone],
-    wrap: true,
-  });
+  body.push(titleElement(clip(card.title, 300), COLOR[card.tone]));
   for (const section of card.sections) body.push(...sectionElements(section, listCap));
   const content: Element = {
     type: 'AdaptiveCard',
@@ -88,6 +81,17 @@ function render(card: Card, listCap: number): Element {
   }));
   if (actions.length > 0) content.actions = actions;
   return content;
+}
+
+/**
+ * The card's title: a TextBlock, or, when its text has characters a TextBlock would read as
+ * markdown (`_yc-domain-validation.corp.ru is served…`), one TextRun, which shows them as they
+ * are: a record name or domain in a title reads and copies exactly, with no look-alike.
+ */
+function titleElement(title: string, color: string): Element {
+  const style = { size: 'Medium', weight: 'Bolder', color };
+  if (adaptiveText(title) === title) return { type: 'TextBlock', text: title, ...style, wrap: true };
+  return richText([run(title, style)]);
 }
 
 function textBlock(text: string, extra: Element = {}): Element {
@@ -154,7 +158,7 @@ function sectionElements(section: Section, listCap: number): Element[] {
       }
       const shown = section.items.slice(0, listCap);
       for (const item of shown) items.push(richText([run(`• ${clip(item, 300)}`)], { spacing: 'None' }));
-      const more = section.items.length - shown.length;
+      const more = section.items.length - shown.length + (section.more ?? 0);
       if (more > 0) items.push(textBlock(`and ${more} more`, { spacing: 'None', isSubtle: true }));
       return items;
     }
@@ -211,7 +215,7 @@ export function fallbackText(card: Card): string {
         if (section.items.length === 0 && section.empty !== undefined) out.push(webexMarkdown(section.empty));
         const shown = section.items.slice(0, LIST_CAPS[0]);
         for (const item of shown) out.push(webexMarkdown(`• ${item}`));
-        const more = section.items.length - shown.length;
+        const more = section.items.length - shown.length + (section.more ?? 0);
         if (more > 0) out.push(`and ${more} more`);
         break;
       }

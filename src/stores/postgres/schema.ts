@@ -95,6 +95,21 @@ export const MIGRATIONS: readonly Migration<ClientBase>[] = migrations<ClientBas
       CREATE INDEX requests_last_result ON requests (((data::jsonb ->> 'target')), ((data::jsonb ->> 'action')),
         ((data::jsonb ->> 'subject')), updated_at) WHERE status = 'succeeded';`,
   },
+  {
+    // `listByStatus(…, { expiresBy })`: the overdue pending requests, without reading the others.
+    version: 4,
+    name: 'expiry index',
+    sql: 'CREATE INDEX requests_by_expiry ON requests (status, expires_at);',
+  },
+  {
+    // `lastResult` of a batch's item: the batches with a succeeded item of a subject, by
+    // containment (`items @> [{"subject": …, "status": "succeeded"}]`).
+    version: 5,
+    name: 'batch result index',
+    sql: `
+      CREATE INDEX requests_batch_results ON requests USING gin (((data::jsonb -> 'items')) jsonb_path_ops)
+        WHERE (data::jsonb ? 'items');`,
+  },
 ]);
 
 /**

@@ -392,20 +392,47 @@ export function openPostgresStore(setting: StoreSetting, options: PostgresStoreO
     async listByStatus(statuses, options = {}) {
       if (statuses.length === 0) return [];
       const limit = options.limit === undefined ? null : Math.max(0, Math.floor(options.limit));
-      const { rows } = await query(
-        'SELECT data FROM requests WHERE status = ANY($1::text[]) ORDER BY created_at, id LIMIT $2',
-        [statuses as RequestStatus[], limit],
-      );
+      const { rows } =
+        options.expiresBy === undefined
+          ? await query(
+              'SELECT data FROM requests WHERE status = ANY($1::text[]) ORDER BY created_at, id LIMIT $2',
+              [statuses as RequestStatus[], limit],
+            )
+          : await query(
+              `SELECT data FROM requests WHERE status = ANY($1::text[]) AND expires_at <= $3
+               ORDER BY created_at, id LIMIT $2`,
+              [statuses as RequestStatus[], limit, options.expiresBy],
+            );
       return rows.map((row) => readOne(row)!);
     },
 
-    async lastResult({ target, action, subject }) {
-      // The expressions and the status literal of the index `requests_last_result`.
+    async countByStatus(statuses) {
+      if (statuses.length === 0) return 0;
       const { rows } = await query(
-        `SELECT data FROM requests WHERE status = 'succeeded' AND (data::jsonb ->> 'target') = $1
-           AND (data::jsonb ->> 'action') = $2 AND (data::jsonb ->> 'subject') = $3
-         ORDER BY updated_at DESC, changed_seq DESC LIMIT 1`,
-        [target, action, subject],
+        'SELECT count(*)::integer AS n FROM requests WHERE status = ANY($1::text[])',
+        [statuses as RequestStatus[]],
+      );
+      return Number(rows[0]!.n);
+    },
+
+    async lastResult({ target, action, subject }) {
+      // The later of two indexed reads: the latest succeeded request of the subject (the
+      // expressions and the status literal of the index `requests_last_result`), and the latest
+      // batch with a succeeded item of the subject (the containment and the predicate of the
+      // index `requests_batch_results`).
+      const { rows } = await query(
+        `SELECT data FROM (
+           (SELECT data, updated_at, changed_seq FROM requests WHERE status = 'succeeded'
+              AND (data::jsonb ->> 'target') = $1 AND (data::jsonb ->> 'action') = $2
+              AND (data::jsonb ->> 'subject') = $3
+            ORDER BY updated_at DESC, changed_seq DESC LIMIT 1)
+           UNION ALL
+           (SELECT data, updated_at, changed_seq FROM requests WHERE (data::jsonb ? 'items')
+              AND (data::jsonb -> 'items') @> $4::jsonb
+              AND (data::jsonb ->> 'target') = $1 AND (data::jsonb ->> 'action') = $2
+            ORDER BY updated_at DESC, changed_seq DESC LIMIT 1)
+         ) found ORDER BY updated_at DESC, changed_seq DESC LIMIT 1`,
+        [target, action, subject, JSON.stringify([{ subject, status: 'succeeded' }])],
       );
       return readOne(rows[0]);
     },

@@ -95,6 +95,19 @@ export const MIGRATIONS: readonly Migration<DatabaseSync>[] = migrations<Databas
     sql: `CREATE INDEX requests_last_result ON requests (json_extract(data, '$.target'),
      json_extract(data, '$.action'), json_extract(data, '$.subject'), updated_at) WHERE status = 'succeeded';`,
   },
+  // `listByStatus(…, { expiresBy })`: the overdue pending requests, without reading the others.
+  {
+    version: 6,
+    name: 'expiry index',
+    sql: 'CREATE INDEX requests_by_expiry ON requests (status, expires_at);',
+  },
+  // `lastResult` of a batch's item: the batches of a target and action, latest first.
+  {
+    version: 7,
+    name: 'batch result index',
+    sql: `CREATE INDEX requests_batch_results ON requests (json_extract(data, '$.target'),
+     json_extract(data, '$.action'), updated_at) WHERE json_type(data, '$.items') = 'array';`,
+  },
 ]);
 
 /** The events stored before the chain get their hashes, in seq order, a page at a time. */
@@ -433,16 +446,38 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       if (statuses.length === 0) return [];
       const marks = statuses.map(() => '?').join(', ');
       const limit = options.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`;
+      const params: SQLInputValue[] = [...statuses];
+      let due = '';
+      if (options.expiresBy !== undefined) {
+        due = ' AND expires_at <= ?';
+        params.push(options.expiresBy);
+      }
       return op(() => {
         const rows = db
-          .prepare(`SELECT data FROM requests WHERE status IN (${marks}) ORDER BY created_at, id${limit}`)
-          .all(...(statuses as RequestStatus[]));
+          .prepare(
+            `SELECT data FROM requests WHERE status IN (${marks})${due} ORDER BY created_at, id${limit}`,
+          )
+          .all(...params);
         return rows.map((row) => readOne(row)!);
       }, false);
     },
 
+    async countByStatus(statuses) {
+      if (statuses.length === 0) return 0;
+      const marks = statuses.map(() => '?').join(', ');
+      return op(() => {
+        const row = db
+          .prepare(`SELECT count(*) AS n FROM requests WHERE status IN (${marks})`)
+          .get(...(statuses as RequestStatus[])) as { n: number | bigint };
+        return Number(row.n);
+      }, false);
+    },
+
     lastResult({ target, action, subject }) {
-      return op(() => readOne(sql().selectLastResult.get(target, action, subject)), false);
+      return op(
+        () => readOne(sql().selectLastResult.get(target, action, subject, target, action, subject)),
+        false,
+      );
     },
 
     async appendAudit(events) {
@@ -514,11 +549,25 @@ function prepare(db: DatabaseSync) {
     ),
     selectHead: db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1'),
     updateHead: db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1'),
-    // The expressions and the status literal of the index `requests_last_result`.
+    // The later of two indexed reads: the latest succeeded request of the subject (the
+    // expressions and the status literal of the index `requests_last_result`), and the latest
+    // batch with a succeeded item of the subject (the batches of the target and action through
+    // `requests_batch_results`, latest first, until one has such an item).
     selectLastResult: db.prepare(
-      `SELECT data FROM requests WHERE status = 'succeeded' AND json_extract(data, '$.target') = ?
-       AND json_extract(data, '$.action') = ? AND json_extract(data, '$.subject') = ?
-       ORDER BY updated_at DESC, id DESC LIMIT 1`,
+      `SELECT data FROM (
+         SELECT * FROM (
+           SELECT data, updated_at, id FROM requests WHERE status = 'succeeded'
+             AND json_extract(data, '$.target') = ? AND json_extract(data, '$.action') = ?
+             AND json_extract(data, '$.subject') = ?
+           ORDER BY updated_at DESC, id DESC LIMIT 1)
+         UNION ALL
+         SELECT * FROM (
+           SELECT data, updated_at, id FROM requests WHERE json_type(data, '$.items') = 'array'
+             AND json_extract(data, '$.target') = ? AND json_extract(data, '$.action') = ?
+             AND EXISTS (SELECT 1 FROM json_each(data, '$.items') AS item
+               WHERE json_extract(item.value, '$.subject') = ? AND json_extract(item.value, '$.status') = 'succeeded')
+           ORDER BY updated_at DESC, id DESC LIMIT 1)
+       ) ORDER BY updated_at DESC, id DESC LIMIT 1`,
     ),
     upsertHealth: db.prepare(
       `INSERT INTO health (id, checked_at) VALUES (1, ?)

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScriptableFake } from '../../../adapters/sandbox-http.ts';
 import { MAX_INPUT_BYTES } from '../../../src/core/grammar/parse.ts';
+import { createGate } from '../../helpers/gate.ts';
 import { type Playground, startPlayground } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -218,6 +220,75 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     expect(await page.locator('#feed img:not(.emoji)').count()).toBe(0);
     expect(await lastEntry().locator('.typed').textContent()).toContain('<img src=x');
     expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows a running batch live: its card changes in place as items finish, then every outcome', async () => {
+    // The Webex fake holds the first unverify it gets until the gate opens: one item finishes, one runs.
+    const webex = (pg.sandbox.vendors.webex as unknown as { fake: ScriptableFake }).fake;
+    const gate = createGate();
+    webex.fault({ kind: 'hold', until: () => gate.wait() }, { path: /\/actions\/unverifyDomain$/ });
+    await as('alice@corp.com');
+    const before = await entries().count();
+    await page.fill('#text', 'unverify labs.corp.com partner.org --remove-pending');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => entries().count()).toBe(before + 1);
+    const card = lastEntry();
+    expect(await card.locator('.webex').textContent()).toMatch(/Approval needed: UNVERIFY 2 domains/);
+    await as('bob@corp.com');
+    await card.locator('.webex .ac-pushButton', { hasText: 'Approve' }).click();
+    await gate.reached;
+    try {
+      // While bob's approval runs the batch, alice's card shows how far it got, in place (progress
+      // is stored at most once a second, and the page asks every second while something runs).
+      await expect
+        .poll(() => card.locator('.webex').textContent(), { timeout: 10_000 })
+        .toMatch(/Running: .*\(1 of 2 done\)/);
+      expect(await card.locator('.slack').textContent()).toMatch(/Running now \(1\).*Succeeded \(1\)/s);
+      expect(await card.locator('.webex .ac-pushButton').count()).toBe(0);
+      expect(await entries().count()).toBe(before + 1);
+    } finally {
+      gate.open();
+    }
+    await expect.poll(() => entries().count()).toBe(before + 2);
+    for (const shown of [card, lastEntry()]) {
+      await expect.poll(() => shown.locator('.webex').textContent()).toMatch(/Done: unverify 2 domains/);
+      const slack = await shown.locator('.slack').textContent();
+      expect(slack).toMatch(/Succeeded \(2\)/);
+      expect(slack).toMatch(/labs\.corp\.com/);
+      expect(slack).toMatch(/partner\.org/);
+    }
+    expect(await lastEntry().locator('.said').textContent()).toMatch(/bob.*clicked approve r-/i);
+  });
+
+  it('a DNS check shows its record exactly, the values to copy shaded as Webex shades them', async () => {
+    await as('carol@corp.com');
+    const before = await entries().count();
+    await page.fill('#text', 'dns-check sso.corp.ru in yc-sso');
+    await page.press('#text', 'Enter');
+    await expect.poll(() => entries().count()).toBe(before + 1);
+    const webex = lastEntry().locator('.webex');
+    // The title names the record: exact, no look-alike for its underscore.
+    expect(await webex.textContent()).toMatch(
+      /_yc-domain-validation\.sso\.corp\.ru is served by every nameserver/,
+    );
+    expect(await lastEntry().textContent()).not.toMatch(/[\u02cd\u200b]/);
+    // The record's name, type and value are in emphasis containers, shaded.
+    const shaded = await webex.evaluate((node) =>
+      [...node.querySelectorAll<HTMLElement>('.ac-container')]
+        .filter(
+          (c) =>
+            c.textContent?.includes('Record value') &&
+            ![...c.querySelectorAll('.ac-container')].some((d) => d.textContent?.includes('Record value')),
+        )
+        .map((c) => getComputedStyle(c).backgroundColor),
+    );
+    expect(shaded.length).toBeGreaterThan(0);
+    // An opaque shade, as Webex shows it (the renderer's default is 3% black: invisible).
+    for (const color of shaded) {
+      expect(color).toMatch(/^rgb\(/);
+      expect(color).not.toBe('rgb(255, 255, 255)');
+    }
     expect(problems).toEqual([]);
   });
 

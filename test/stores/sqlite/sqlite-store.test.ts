@@ -95,8 +95,10 @@ describe('sqlite store', () => {
       [3, 'schema_migrations'],
       [4, 'audit hash chain'],
       [5, 'last result index'],
+      [6, 'expiry index'],
+      [7, 'batch result index'],
     ]);
-    expect(steps.slice(2).map((r) => r.applied_at)).toEqual([1234, 1234, 1234]);
+    expect(steps.slice(2).map((r) => r.applied_at)).toEqual([1234, 1234, 1234, 1234, 1234]);
     raw.close();
   });
 

@@ -9,6 +9,8 @@ const STORAGE_KEY = 'domainops.playground.as';
 /** How often the page asks for new entries; more often while the server is not answering. */
 const POLL_MS = 4000;
 const OFFLINE_POLL_MS = 2000;
+/** While a request shown runs, or an answer is awaited: its card changes as it goes. */
+const LIVE_POLL_MS = 1000;
 
 let identities = [];
 let me;
@@ -16,6 +18,8 @@ let me;
 let epoch;
 let maxInputBytes = 4096;
 let offline = false;
+/** Commands and clicks sent and not answered yet (an approval runs its request before answering). */
+let waiting = 0;
 /** Every entry shown, by id: its article and the revision of its card. */
 const shown = new Map();
 
@@ -222,6 +226,8 @@ async function run(path, body, label, kind) {
   pending.append(keepIdsWhole(said(me, label, kind)), el('div', 'working-text', 'working…'));
   feed.append(pending);
   pending.scrollIntoView({ block: 'end' });
+  waiting++;
+  poll();
   try {
     const answer = await api('POST', path, { as: me, key: crypto.randomUUID(), ...body });
     pending.remove();
@@ -238,6 +244,8 @@ async function run(path, body, label, kind) {
       );
     else notice(error.message);
     return false;
+  } finally {
+    waiting--;
   }
 }
 
@@ -290,13 +298,28 @@ async function refresh() {
   }
 }
 
+/** Whether a card shown is of a request that is running now (its progress shows as it goes). */
+function live() {
+  return waiting > 0 || feed.querySelector('article.entry[data-status="executing"]') !== null;
+}
+
+let pollTimer;
+let polling = false;
+/**
+ * Asks for new entries after a while: sooner while something runs. Called again while it waits
+ * (a command sent), it asks sooner; while a poll is under way, that poll schedules the next.
+ */
 function poll() {
-  setTimeout(
+  if (polling) return;
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(
     async () => {
+      polling = true;
       await refresh();
+      polling = false;
       poll();
     },
-    offline ? OFFLINE_POLL_MS : POLL_MS,
+    offline ? OFFLINE_POLL_MS : live() ? LIVE_POLL_MS : POLL_MS,
   );
 }
 

@@ -30,6 +30,11 @@ if (AC) {
 const hostConfig = AC
   ? new AC.HostConfig({
       spacing: { small: 4, default: 8, medium: 16, large: 20, extraLarge: 28, padding: 14 },
+      // Values to copy are in `emphasis` containers: Webex shades them, as Slack boxes code.
+      containerStyles: {
+        default: { backgroundColor: '#FFFFFF' },
+        emphasis: { backgroundColor: '#F2F4F7' },
+      },
       actions: { actionsOrientation: 'horizontal', buttonSpacing: 8, spacing: 'default', maxActions: 6 },
       fontTypes: {
         default: {
