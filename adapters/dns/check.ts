@@ -8,6 +8,7 @@
  * when it carries the target's records, otherwise at the target zone's own nameservers.
  */
 import { getServers } from 'node:dns';
+import { isIP } from 'node:net';
 import type { Answer } from 'dns-packet';
 import { formatDnsServer, parseDnsServer } from '../../src/config/dns.ts';
 import type { DnsServerAddress, DnsSettings } from '../../src/core/config/types.ts';
@@ -57,9 +58,18 @@ function txtValue(data: unknown): string {
 }
 
 /** Why no answer came: `timed out after 3 s`, or the socket's error. */
-function queryFailure(error: unknown, timeout: number): string {
+function queryFailure(error: unknown, timeout: number, address: string): string {
   if (error instanceof DnsQueryError && error.kind === 'timeout')
     return `timed out after ${duration(timeout)}`;
+  const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+  const code = (cause as { code?: unknown }).code;
+  if (
+    isIP(address) === 6 &&
+    (code === 'ENETUNREACH' || code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')
+  ) {
+    // The host, not the nameserver: it has no route to IPv6 addresses.
+    return `this host cannot reach IPv6 addresses (${code}); set dns.ipv6: false to ask only the IPv4 addresses`;
+  }
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -114,7 +124,7 @@ export function createDnsChecker(settings: DnsSettings, options: CheckerOptions 
         failures.push(`${formatDnsServer(server)} answered ${reply.rcode}`);
       } catch (error) {
         if (signal?.aborted) throw error;
-        failures.push(`${formatDnsServer(server)}: ${queryFailure(error, timeout)}`);
+        failures.push(`${formatDnsServer(server)}: ${queryFailure(error, timeout, server.host)}`);
       }
     }
     throw new ResolverFailure(`no DNS resolver answered ${type} ${name} (${failures.join('; ')})`);
@@ -149,7 +159,8 @@ export function createDnsChecker(settings: DnsSettings, options: CheckerOptions 
     try {
       const [v4, v6] = await Promise.all([
         resolve(nameserver, 'A', signal),
-        resolve(nameserver, 'AAAA', signal),
+        // `dns.ipv6: false`: a host without IPv6 asks only the IPv4 addresses.
+        settings.ipv6 === false ? { answers: [] } : resolve(nameserver, 'AAAA', signal),
       ]);
       const found = [
         ...v4.answers.filter((a) => a.type === 'A').map((a) => String(dataOf(a))),
@@ -189,7 +200,7 @@ export function createDnsChecker(settings: DnsSettings, options: CheckerOptions 
       reply = await ask({ host: address, port: settings.port }, record.name, 'TXT', false, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
-      return { ...row, status: 'error', values: [], error: queryFailure(error, timeout) };
+      return { ...row, status: 'error', values: [], error: queryFailure(error, timeout, address) };
     }
     if (reply.rcode !== 'NOERROR' && reply.rcode !== 'NXDOMAIN') {
       return { ...row, status: 'error', values: [], error: reply.rcode };

@@ -65,5 +65,6 @@ export const dnsSchema = z
     interval: duration.default(DNS_DEFAULTS.interval),
     wait: duration.default(DNS_DEFAULTS.wait),
     precheck: z.boolean({ error: 'precheck is true or false' }).default(DNS_DEFAULTS.precheck),
+    ipv6: z.boolean({ error: 'ipv6 is true or false' }).default(true),
   })
-  .default({ ...DNS_DEFAULTS, resolvers: [] });
+  .default({ ...DNS_DEFAULTS, resolvers: [], ipv6: true });

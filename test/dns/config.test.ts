@@ -21,7 +21,7 @@ function issues(text: string): { path: string; message: string }[] {
 }
 
 describe('dns:', () => {
-  it('defaults: the system resolvers, port 53, 3 s queries, a check every 10 s for up to 10 min, precheck on', () => {
+  it('defaults: the system resolvers, port 53, 3 s queries, a check every 10 s for up to 10 min, precheck on, IPv6 asked', () => {
     expect(parseConfig(withDns(''), FILE, {}).dns).toEqual({
       resolvers: [],
       port: 53,
@@ -29,6 +29,7 @@ describe('dns:', () => {
       interval: 10_000,
       wait: 600_000,
       precheck: true,
+      ipv6: true,
     });
   });
 
@@ -62,7 +63,17 @@ describe('dns:', () => {
       ],
       port: 5300,
       precheck: false,
+      ipv6: true,
     });
+  });
+
+  it('asks IPv6 addresses unless ipv6: false', () => {
+    expect(parseConfig(withDns('dns: { ipv6: false }'), FILE, {}).dns.ipv6).toBe(false);
+    expect(issues(withDns("dns: { ipv6: 'no' }"))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ message: expect.stringContaining('ipv6 is true or false') }),
+      ]),
+    );
   });
 
   it('names each bad setting and says what to write', () => {

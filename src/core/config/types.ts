@@ -37,6 +37,11 @@ export interface DnsSettings {
   wait: number;
   /** Whether validate/verify check DNS once before asking the vendor (`--skip-dns-check` skips it). */
   precheck: boolean;
+  /**
+   * Whether the nameservers' IPv6 addresses are asked too (true, the default). False on a host
+   * without IPv6, which could never reach them: only the IPv4 addresses are asked.
+   */
+  ipv6?: boolean;
 }
 
 /** The `dns:` defaults: the system's resolvers, port 53, 3 s queries, a check every 10 s for 10 min. */
@@ -47,6 +52,7 @@ export const DNS_DEFAULTS: DnsSettings = {
   interval: 10_000,
   wait: 600_000,
   precheck: true,
+  ipv6: true,
 };
 
 /** The `batch:` section: how commands with several subjects run. */
