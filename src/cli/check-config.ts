@@ -38,7 +38,11 @@ function chatUrls(config: Config, modules: Composition): [string, string][] {
 /** What `check-config` found out about the rules' notify destinations. */
 export interface NotifyCheck {
   lines: string[];
-  /** Destinations a platform says cannot be posted to (not found, the bot not in it). */
+  /**
+   * Destinations a platform says cannot be posted to (not found, the bot not in it), and a bot
+   * token the platform refuses (then none can be). A platform that cannot be reached is a line,
+   * not a problem.
+   */
   problems: number;
 }
 
@@ -121,8 +125,10 @@ function unreachableApprovers(config: Config, rule: PolicyRule): string[] {
 
 /**
  * The report of `domainops check-config`: targets, which secrets resolve (never their values)
- * and a policy summary. `ok` is false when a secret does not resolve; notes (plain http://,
- * a Webex orgId that is not a UUID, approvals that cannot be collected) warn without failing.
+ * and a policy summary. `ok` is false when a secret does not resolve, the store cannot be used, or
+ * a notify destination cannot be posted to (a platform refused the bot token, say); notes (plain
+ * http://, a Webex orgId that is not a UUID, approvals that cannot be collected, a platform that
+ * could not be reached) warn without failing.
  */
 export function checkConfigReport(
   config: Config,

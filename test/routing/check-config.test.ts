@@ -2,8 +2,9 @@
  * `domainops check-config` and notify destinations: each `slack:`/`webex:` destination of a
  * configured platform is asked about (Slack `conversations.info`, a #name through
  * `conversations.list`, a user through `users.info`; Webex `GET /rooms/{id}`), against the local
- * fakes. One that cannot be posted to fails the check; a platform that does not answer, or one
- * that is not configured, is a note; the bot tokens are never printed.
+ * fakes. One that cannot be posted to fails the check, and so does a bot token the platform
+ * refuses; a platform that cannot be reached (no connection, 5xx), or one that is not configured,
+ * is a note; the bot tokens are never printed.
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ import { startWebexApiFake, type WebexApiFake, webexId } from '../fakes/webex-ap
 
 const SLACK_TOKEN = 'xoxb-check-config-token-never-printed';
 const WEBEX_TOKEN = 'webex-bot-token-never-printed-0123456789';
+/** A token the Slack fake does not know: it answers invalid_auth, as Slack does. */
+const WRONG_TOKEN = 'xoxb-some-other-token-never-printed';
 
 let slack: SlackFake;
 let api: WebexApiFake;
@@ -67,6 +70,7 @@ chat:${chat}
       WEBEX_IDENTITY_TOKEN: 'identity-token-xxxx',
       SLACK_BOT_TOKEN: SLACK_TOKEN,
       WEBEX_BOT_TOKEN: WEBEX_TOKEN,
+      WRONG_BOT_TOKEN: WRONG_TOKEN,
     },
   );
 }
@@ -134,5 +138,87 @@ describe('check-config and notify destinations', () => {
     );
     expect(report.ok).toBe(true);
     expect(report.text.trim().split('\n').at(-1)).toBe('OK');
+  });
+
+  /** The notify section of a report, one line each. */
+  const notifySection = (text: string): string[] =>
+    text.split('\nnotify:\n')[1]!.split('\n\n')[0]!.split('\n');
+  const slackChat = (token = 'env:SLACK_BOT_TOKEN') =>
+    `\n  slack: { botToken: ${token}, signingSecret: env:SLACK_BOT_TOKEN, apiUrl: ${slack.apiUrl} }`;
+  const webexChat = () => `\n  webex: { botToken: env:WEBEX_BOT_TOKEN, apiUrl: ${api.apiUrl} }`;
+
+  it('fails when Slack refuses the bot token, saying to check chat.slack.botToken', async () => {
+    const report = await checkConfig(
+      config(['slack:C0APPROVALS', 'slack:U0BOB'], slackChat('env:WRONG_BOT_TOKEN')),
+    );
+    expect(notifySection(report.text)).toEqual([
+      "  slack: PROBLEM: Slack refused the bot token (invalid_auth): check chat.slack.botToken (the app's Bot User OAuth Token, xoxb-…, of an installed app)",
+    ]);
+    expect(report.ok).toBe(false);
+    expect(report.text.trim().split('\n').at(-1)).toBe(
+      'FAILED: some notify destinations cannot be posted to (see above)',
+    );
+    expect(report.text).not.toContain(WRONG_TOKEN);
+  });
+
+  it.each(['not_authed', 'token_revoked', 'account_inactive'])(
+    'fails when Slack answers %s for the bot token',
+    async (error) => {
+      slack.fault(
+        {
+          kind: 'status',
+          status: 200,
+          contentType: 'application/json; charset=utf-8',
+          body: JSON.stringify({ ok: false, error }),
+        },
+        { path: '/api/conversations.info' },
+      );
+      const report = await checkConfig(config(['slack:C0APPROVALS'], slackChat()));
+      expect(notifySection(report.text)).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^  slack: PROBLEM: Slack refused the bot token \\(${error}\\): check chat\\.slack\\.botToken`,
+          ),
+        ),
+      ]);
+      expect(report.ok).toBe(false);
+    },
+  );
+
+  it('fails when Webex refuses the bot token (401), saying to check chat.webex.botToken', async () => {
+    api.fault({ kind: 'status', status: 401 }, { path: /^\/v1\/rooms\// });
+    const report = await checkConfig(config([`webex:${space}`, `webex:${GONE}`], webexChat()));
+    expect(notifySection(report.text)).toEqual([
+      '  webex: PROBLEM: Webex refused the bot token (401): check chat.webex.botToken (the access token of the bot, from developer.webex.com)',
+    ]);
+    expect(report.ok).toBe(false);
+    expect(report.text.trim().split('\n').at(-1)).toBe(
+      'FAILED: some notify destinations cannot be posted to (see above)',
+    );
+    expect(report.text).not.toContain(WEBEX_TOKEN);
+  });
+
+  it('notes, without failing, a platform that answers 5xx or cannot be reached', async () => {
+    slack.fault({ kind: 'status', status: 503 }, { path: '/api/conversations.info' });
+    api.fault({ kind: 'status', status: 502 }, { path: /^\/v1\/rooms\// });
+    const report = await checkConfig(
+      config(['slack:C0APPROVALS', `webex:${space}`], slackChat() + webexChat()),
+    );
+    expect(notifySection(report.text)).toEqual([
+      '  slack: not checked: Slack answered conversations.info with HTTP 503',
+      '  webex: not checked: Webex answered HTTP 502',
+    ]);
+    expect(report.ok).toBe(true);
+    expect(report.text.trim().split('\n').at(-1)).toBe('OK');
+
+    const port = await closedPort();
+    const down = await checkConfig(
+      config(
+        [`webex:${space}`],
+        `\n  webex: { botToken: env:WEBEX_BOT_TOKEN, apiUrl: http://127.0.0.1:${port}/v1 }`,
+      ),
+    );
+    expect(notifySection(down.text)).toEqual(['  webex: not checked: Webex did not answer (no connection)']);
+    expect(down.ok).toBe(true);
   });
 });

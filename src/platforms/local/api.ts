@@ -5,7 +5,7 @@ import type { PlatformDeps, Route } from '../../core/platform.ts';
 import type { Actor } from '../../core/policy/actor.ts';
 import { recordOf } from '../../core/reply.ts';
 import { type Conversation, createConversation, type Entry, type LocalConversation } from './conversation.ts';
-import { ApiError, checkSameOrigin, readJson, sendError, sendJson } from './http.ts';
+import { ApiError, checkFetchSite, readJson, sendError, sendJson } from './http.ts';
 import {
   type Identity,
   identitiesOf,
@@ -60,14 +60,17 @@ export function apiRoutes(
   const refusalKind = (): 'real-targets' | 'listen-address' | 'connection' =>
     !sandbox ? 'real-targets' : isLoopbackHost(config.server.host) ? 'connection' : 'listen-address';
 
-  /** Runs a handler: the security checks first, then `work`; errors become JSON answers. */
+  /**
+   * Runs a handler: the security checks first (Host and Origin are checked before every
+   * playground route: see ownOriginOnly), then `work`; errors become JSON answers.
+   */
   const guarded =
     (work: (req: IncomingMessage) => Promise<unknown>, method: 'GET' | 'POST') =>
     async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       try {
         const why = refusal(req);
         if (why !== undefined) throw new ApiError(403, 'identity_picking_refused', why);
-        checkSameOrigin(req);
+        checkFetchSite(req);
         if (method === 'POST' && !isRunning()) {
           throw new ApiError(503, 'stopping', 'domainops is shutting down');
         }

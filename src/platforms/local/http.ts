@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopbackHost } from './identities.ts';
+import { isIP } from 'node:net';
+import type { Route } from '../../core/platform.ts';
+import { closeIfUnread } from '../../server/body.ts';
 
 /**
  * Largest API request body accepted: room for a command of the longest accepted length
@@ -47,30 +49,91 @@ export function sendError(res: ServerResponse, error: ApiError): void {
   sendJson(res, error.status, { error: { code: error.code, message: error.message } });
 }
 
+/** A host as written in a `Host` header: an IPv6 address in brackets. */
+function hostForm(host: string): string {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return isIP(bare) === 6 ? `[${bare}]` : bare;
+}
+
 /**
- * Refuses requests another site could make the browser send (CSRF) or that arrive under a
- * foreign host name (DNS rebinding: evil.example resolving to 127.0.0.1). The Host must be a
- * loopback name, and Origin, when sent, must be this same host. Browsers always send Origin
- * on a POST from script; a missing one means a non-browser client such as curl.
+ * The `Host` values that name this server for one connection: the address it listens on, at the
+ * port the connection arrived on. That is `127.0.0.1`, `localhost`, `[::1]`, the configured
+ * `server.host`, and the address the connection arrived at (an IP address, which no other site's
+ * name can stand for); without the port only on port 80, as browsers leave it out there.
  */
-export function checkSameOrigin(req: IncomingMessage): void {
-  const host = req.headers.host ?? '';
-  const hostname = host.replace(/:\d+$/, '');
-  if (!isLoopbackHost(hostname)) {
+export function ownHosts(req: IncomingMessage, listenHost: string): Set<string> {
+  const port = req.socket.localPort;
+  const local = (req.socket.localAddress ?? '').replace(/^::ffff:(?=\d+\.)/i, '');
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]', hostForm(listenHost)]);
+  if (local !== '') names.add(hostForm(local));
+  const out = new Set<string>();
+  for (const name of names) {
+    out.add(`${name}:${port}`);
+    if (port === 80) out.add(name);
+  }
+  return out;
+}
+
+/**
+ * Refuses a request under a foreign host name (DNS rebinding: evil.example resolving to
+ * 127.0.0.1) or sent from another site (CSRF): the Host must be the address the playground
+ * listens on (ownHosts), and Origin, when sent, this same host. Browsers always send Origin on a
+ * POST from script; a missing one means a navigation, a plain resource load or a non-browser
+ * client such as curl.
+ */
+export function checkOwnOrigin(req: IncomingMessage, listenHost: string): void {
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!ownHosts(req, listenHost).has(host)) {
+    const shown = (req.headers.host ?? '').slice(0, 100).replace(/[^\x20-\x7e]/g, '?');
     throw new ApiError(
       403,
       'bad_host',
-      `the playground answers only as localhost or 127.0.0.1, not as "${host.slice(0, 100)}"`,
+      `the playground answers only at the address it listens on (such as 127.0.0.1:${req.socket.localPort}), not as "${shown}"`,
     );
   }
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${host}`) {
+  if (origin !== undefined && origin.toLowerCase() !== `http://${host}`) {
     throw new ApiError(403, 'cross_origin', 'requests from other sites are refused');
   }
+}
+
+/**
+ * The API's further check: a fetch the browser says another site started (`Sec-Fetch-Site`) is
+ * refused. Pages and assets do not check it: following a link to the playground from another
+ * site is a cross-site navigation, and the page itself is harmless to load.
+ */
+export function checkFetchSite(req: IncomingMessage): void {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
     throw new ApiError(403, 'cross_origin', 'requests from other sites are refused');
   }
+}
+
+/**
+ * Every playground route behind one check (checkOwnOrigin) before its handler: a refused request
+ * gets 403 with a short text (the API: its JSON error), and its body is not read.
+ */
+export function ownOriginOnly(route: Route, listenHost: string): Route {
+  const api = route.path.startsWith('/api/');
+  return {
+    ...route,
+    handler: (req, res) => {
+      try {
+        checkOwnOrigin(req, listenHost);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        closeIfUnread(req, res);
+        if (api) {
+          sendError(res, error);
+        } else {
+          res.writeHead(error.status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`${error.message}\n`);
+        }
+        return;
+      }
+      return route.handler(req, res);
+    },
+  };
 }
 
 /** Reads a JSON object body of at most MAX_BODY_BYTES sent as `application/json`. */

@@ -9,6 +9,7 @@ import {
   isLocalConversation,
   type LocalConversation,
 } from './conversation.ts';
+import { ownOriginOnly } from './http.ts';
 import { identitiesOf, pickingRefusal } from './identities.ts';
 
 /**
@@ -32,7 +33,10 @@ export async function createPlaygroundPlatform(deps: PlatformDeps): Promise<Plat
     return [conversation.add({ as: 'domainops', kind: 'update', text: copy.text }, copy.result).entry];
   };
   const people = new Set(identitiesOf(deps.config).map((i) => i.email));
-  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running, conversation, release)];
+  // Every route of the playground (page, assets, API) answers only under its own address.
+  const routes = [...assetRoutes(), ...apiRoutes(deps, () => running, conversation, release)].map((route) =>
+    ownOriginOnly(route, deps.config.server.host),
+  );
   return {
     name: 'local',
     routes,

@@ -2,8 +2,10 @@
  * `check-config` for Slack notify destinations: asks the Web API (with the bot token, over plain
  * `fetch`, without loading Bolt) whether each channel exists and the bot is in it
  * (`conversations.info`; a `#name` is looked up with `conversations.list`), and whether each user
- * id is a user (`users.info`). A Slack that does not answer, or refuses the token, is a line
- * saying so, not a problem of the destinations.
+ * id is a user (`users.info`). A bot token Slack refuses (`invalid_auth`, `not_authed`,
+ * `token_revoked`, `token_expired`, `account_inactive`) is a problem: nothing can be posted with it. A Slack that
+ * cannot be reached (no connection, no answer in time, HTTP 5xx, rate limited) is a line saying
+ * the destinations were not checked, not a problem of theirs.
  */
 import type { DestinationReport } from '../../core/platform.ts';
 import type { SlackConfig } from './config.ts';
@@ -16,8 +18,14 @@ const MAX_PAGES = 50;
 
 type Answer = { ok: boolean; error?: string } & Record<string, unknown>;
 
-/** A Web API error that is about the token or Slack itself, not about one destination. */
+/** Slack could not be asked: not about one destination, and not a problem of the config. */
 class Unreachable extends Error {}
+
+/** Slack refused the bot token: no destination can be posted to, a problem of the config. */
+class TokenRefused extends Error {}
+
+/** Web API errors about the token itself (docs.slack.dev, the Web API's common errors). */
+const TOKEN_ERRORS = ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired'];
 
 interface SlackChannel {
   id: string;
@@ -55,17 +63,22 @@ export async function checkSlackDestinations(
         (error as { name?: string }).name === 'TimeoutError' ? 'no answer in 10 s' : 'no connection';
       throw new Unreachable(`Slack did not answer ${method} (${why})`);
     }
+    if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel();
+      throw new Unreachable(
+        `Slack answered ${method} with HTTP ${response.status}${response.status === 429 ? ' (rate limited)' : ''}`,
+      );
+    }
     let answer: Answer;
     try {
       answer = (await response.json()) as Answer;
     } catch {
       throw new Unreachable(`Slack answered ${method} with HTTP ${response.status} and no JSON`);
     }
-    if (
-      !answer.ok &&
-      ['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked'].includes(String(answer.error))
-    ) {
-      throw new Unreachable(`Slack refused the bot token (${answer.error}): check chat.slack.botToken`);
+    if (!answer.ok && TOKEN_ERRORS.includes(String(answer.error))) {
+      throw new TokenRefused(
+        `Slack refused the bot token (${answer.error}): check chat.slack.botToken (the app's Bot User OAuth Token, xoxb-…, of an installed app)`,
+      );
     }
     return answer;
   };
@@ -146,8 +159,12 @@ export async function checkSlackDestinations(
       }
     }
   } catch (error) {
-    if (!(error instanceof Unreachable)) throw error;
-    lines.push(`slack: not checked: ${error.message}`);
+    if (error instanceof TokenRefused) {
+      problems++;
+      lines.push(`slack: PROBLEM: ${error.message}`);
+    } else if (error instanceof Unreachable) {
+      lines.push(`slack: not checked: ${error.message}`);
+    } else throw error;
   }
   return { lines, problems };
 }

@@ -29,7 +29,7 @@ export function slackPlace(id: string): SlackPlace | undefined {
 export function slackDestination(id: string): string | undefined {
   if (slackPlace(id) !== undefined) return undefined;
   if (/^#/.test(id)) return 'is not a channel name: lower case letters, digits, -, _ and . after the #';
-  return 'is not a channel id (C…, G…, D…), a #channel-name or a user id (U…, W…)';
+  return 'is not a channel id (C…, G…, D…), a #channel-name or a user id (U…, W…): an id is its letter and upper-case letters and digits, as Slack shows it (C0123ABCD, U0123ABCD)';
 }
 
 /** What to do about a Web API error code when posting a card to a destination. */

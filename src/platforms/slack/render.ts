@@ -92,8 +92,16 @@ function plain(text: string): Block {
   return { type: 'plain_text', text, emoji: true };
 }
 
+/**
+ * Every mrkdwn text object domainops sends. Slack's Block Kit reference (Text object, `verbatim`):
+ * "When set to `false` (as is default) URLs will be auto-converted into links, conversation names
+ * will be link-ified, and certain mentions will be automatically parsed. When set to `true`, Slack
+ * will continue to process all markdown formatting and manual parsing strings, but it won't modify
+ * any plain-text content." People's text (reasons, names, vendor messages) is escaped by
+ * `slackText`; `verbatim` keeps Slack from making links of a URL or a `#channel` written in it.
+ */
 function mrkdwn(text: string): Block {
-  return { type: 'mrkdwn', text };
+  return { type: 'mrkdwn', text, verbatim: true };
 }
 
 function context(text: string): Block {

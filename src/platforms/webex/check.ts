@@ -2,8 +2,10 @@
  * `check-config` for Webex notify destinations: asks the Webex API (with the bot token, over
  * plain `fetch`, without loading the framework) whether each space exists and has the bot in it
  * (`GET /rooms/{roomId}`: Webex answers 404 for a space the bot is not in) and whether each
- * person id is a person (`GET /people/{personId}`). A Webex that does not answer, or refuses the
- * token, is a line saying so, not a problem of the destinations.
+ * person id is a person (`GET /people/{personId}`). A bot token Webex refuses (401) is a problem:
+ * nothing can be posted with it. A Webex that cannot be reached (no connection, no answer in time,
+ * HTTP 5xx, rate limited) is a line saying the destinations were not checked, not a problem of
+ * theirs.
  */
 import type { DestinationReport } from '../../core/platform.ts';
 import type { WebexChatConfig } from './config.ts';
@@ -39,7 +41,17 @@ export async function checkWebexDestinations(
       break;
     }
     if (response.status === 401) {
-      lines.push('webex: not checked: Webex refused the bot token (401): check chat.webex.botToken');
+      await response.body?.cancel();
+      problems++;
+      lines.push(
+        'webex: PROBLEM: Webex refused the bot token (401): check chat.webex.botToken (the access token of the bot, from developer.webex.com)',
+      );
+      break;
+    }
+    if (response.status >= 500 || response.status === 429) {
+      await response.body?.cancel();
+      const why = response.status === 429 ? ' (rate limited)' : '';
+      lines.push(`webex: not checked: Webex answered HTTP ${response.status}${why}`);
       break;
     }
     const body = (await response.json().catch(() => ({}))) as { title?: unknown; displayName?: unknown };

@@ -88,6 +88,85 @@ describe('notify in domainops.yaml', () => {
     ]);
   });
 
+  // Webex ids are base64 of `ciscospark://<region>/<KIND>/<uuid>`; Slack ids are a letter and
+  // upper-case letters and digits. Checked whether or not the platform is configured.
+  const b64 = (text: string): string => Buffer.from(text).toString('base64url');
+  const WEBEX_CHAT = '\nchat:\n  webex: { botToken: env:WEBEX_BOT_TOKEN }';
+  const SLACK_CHAT = '\nchat:\n  slack: { botToken: env:SLACK_BOT_TOKEN, signingSecret: env:SLACK_SIGNING }';
+  it.each([
+    ['webex:abc', 'webex'],
+    ['webex:Y2lzY29zcGFyazovL3VzL1JPT00v', 'webex'],
+    [`webex:${b64('ciscospark://us/ROOM/not-a-uuid')}`, 'webex'],
+    [`webex:${b64('ciscospark://us/PEOPLE/')}`, 'webex'],
+    [`webex:${b64('ciscospark:///ROOM/bbceb1ad-43f1-3b58-9147-f14bb0c4d154')}`, 'webex'],
+    [`webex:${b64('hello world')}`, 'webex'],
+    [`webex:${b64('https://us/ROOM/bbceb1ad-43f1-3b58-9147-f14bb0c4d154')}`, 'webex'],
+  ])(
+    'refuses the malformed Webex id %s, configured or not, saying what a room or person id looks like',
+    (entry) => {
+      for (const chat of ['', WEBEX_CHAT]) {
+        let issues: { path: string; message: string }[] = [];
+        try {
+          parseConfig(config(`bob@corp.com, ${entry}`, chat), FILE, { WEBEX_BOT_TOKEN: 'token-0123456789' });
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+          issues = [...(error as ConfigError).issues];
+        }
+        expect(issues, chat).toEqual([
+          {
+            path: 'policy.rules[1].notify[1]',
+            message: expect.stringContaining(
+              `"${entry}": the webex id is not a Webex id: a roomId (a space) or personId (a person) is base64 of ciscospark://<region>/ROOM/<uuid>`,
+            ),
+          },
+        ]);
+      }
+    },
+  );
+
+  it('takes Webex room and person ids of any region, padded or not, standard or URL-safe base64', () => {
+    const uuid = 'bbceb1ad-43f1-3b58-9147-f14bb0c4d154';
+    const entries = [
+      `webex:${Buffer.from(`ciscospark://urn:TEAM:us-east-2_a/ROOM/${uuid}`).toString('base64')}`,
+      `webex:${b64(`ciscospark://us/PEOPLE/${uuid.toUpperCase()}`)}`,
+      'webex:Y2lzY29zcGFyazovL3VzL1JPT00vYmJjZWIxYWQtNDNmMS0zYjU4LTkxNDctZjE0YmIwYzRkMTU0',
+    ];
+    const parsed = parseConfig(config(entries.join(', '), WEBEX_CHAT), FILE, {
+      WEBEX_BOT_TOKEN: 'token-0123456789',
+    });
+    expect(parsed.policy.rules[1]?.notify).toEqual(entries);
+  });
+
+  it.each([
+    'slack:c0approvals',
+    'slack:C0approvals',
+    'slack:U0bob',
+    'slack:X0ABC',
+    'slack:C',
+    'slack:C0-ABC',
+  ])('refuses the malformed Slack id %s, configured or not', (entry) => {
+    for (const chat of ['', SLACK_CHAT]) {
+      let issues: { path: string; message: string }[] = [];
+      try {
+        parseConfig(config(`bob@corp.com, ${entry}`, chat), FILE, {
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_SIGNING: 's',
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        issues = [...(error as ConfigError).issues];
+      }
+      expect(issues, chat).toEqual([
+        {
+          path: 'policy.rules[1].notify[1]',
+          message: expect.stringContaining(
+            `"${entry}": the slack id is not a channel id (C…, G…, D…), a #channel-name or a user id (U…, W…): an id is its letter and upper-case letters and digits`,
+          ),
+        },
+      ]);
+    }
+  });
+
   it('refuses an empty list and an empty entry', () => {
     expect(issuesOf(config('')).map((i) => i.path)).toEqual(['policy.rules[1].notify']);
     expect(issuesOf(config('""')).map((i) => i.path)).toEqual(['policy.rules[1].notify[0]']);

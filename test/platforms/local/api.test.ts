@@ -5,14 +5,25 @@ import { MAX_BODY_BYTES } from '../../../src/platforms/local/http.ts';
 import { type Playground, post, startPlayground } from './helpers.ts';
 
 /** A GET with a chosen Host header (fetch does not let a script set Host). */
-function getWithHost(url: string, host: string): Promise<number> {
+async function getWithHost(url: string, host: string, headers: Record<string, string> = {}): Promise<number> {
+  return (await requestWithHost(url, host, headers)).status;
+}
+
+/** A request with a chosen Host header: its status and body. */
+function requestWithHost(
+  url: string,
+  host: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { host } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+    const req = request(url, { method, headers: { ...headers, host } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(method === 'POST' ? JSON.stringify({ as: 'alice@corp.com', text: 'help' }) : undefined);
   });
 }
 
@@ -186,6 +197,47 @@ describe('playground on the sandbox, on loopback', () => {
     expect(site.status).toBe(403);
     expect(await getWithHost(`${pg.url}/api/history`, 'evil.example:3000')).toBe(403);
     expect(await getWithHost(`${pg.url}/api/history`, `localhost:${new URL(pg.url).port}`)).toBe(200);
+  });
+
+  it('answers on every route (page, assets, API) only under its own address and origin', async () => {
+    const port = new URL(pg.url).port;
+    const routes = ['/', '/static/app.js', '/static/adaptivecards.min.js', '/favicon.svg', '/api/session'];
+    for (const path of routes) {
+      // DNS rebinding: a foreign name that resolves to 127.0.0.1, at the right port or not.
+      for (const host of [
+        'evil.com',
+        `evil.com:${port}`,
+        `127.0.0.1.nip.io:${port}`,
+        `localhost:${Number(port) + 1}`,
+      ]) {
+        const refused = await requestWithHost(`${pg.url}${path}`, host);
+        expect(refused.status, `${path} as ${host}`).toBe(403);
+        expect(refused.body, `${path} as ${host}`).toMatch(/answers only at the address it listens on/);
+        expect(refused.body).not.toMatch(/<html|domainops\.|AdaptiveCards/i);
+      }
+      // Its own address, under each name it listens as.
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `LocalHost:${port}`]) {
+        expect(await getWithHost(`${pg.url}${path}`, host), `${path} as ${host}`).toBe(200);
+      }
+      // Another site's Origin on its own Host; its own Origin.
+      const own = `127.0.0.1:${port}`;
+      expect(await getWithHost(`${pg.url}${path}`, own, { origin: 'https://evil.example' })).toBe(403);
+      expect(await getWithHost(`${pg.url}${path}`, own, { origin: `http://localhost:${port}` })).toBe(403);
+      expect(await getWithHost(`${pg.url}${path}`, own, { origin: `http://${own}` })).toBe(200);
+    }
+    // The API's refusal stays JSON; a POST under a foreign name is refused before anything runs.
+    const api = await requestWithHost(
+      `${pg.url}/api/command`,
+      'evil.com',
+      { 'content-type': 'application/json' },
+      'POST',
+    );
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.body)).toMatchObject({ error: { code: 'bad_host' } });
+    // Not the playground's: the health and metrics routes answer whatever the Host.
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      expect(await getWithHost(`${pg.url}${path}`, 'evil.com'), path).toBe(200);
+    }
   });
 });
 
