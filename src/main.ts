@@ -15,4 +15,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
+  // `audit --follow` writes here, waiting for a slow reader; a reader that goes away (EPIPE) ends it.
+  out: process.stdout,
 });

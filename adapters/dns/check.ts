@@ -178,7 +178,7 @@ export function createDnsChecker(settings: DnsSettings, options: CheckerOptions 
     const values = [
       ...new Set(all.filter((v) => record.prefix === undefined || v.startsWith(record.prefix))),
     ];
-    if (record.value !== undefined && values.includes(record.value)) return { status: 'served', values };
+    if (record.value != null && values.includes(record.value)) return { status: 'served', values };
     return { status: values.length > 0 ? 'other-value' : 'missing', values };
   };
 

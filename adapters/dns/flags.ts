@@ -2,14 +2,19 @@
 import type { Fact } from '../../src/core/cards/model.ts';
 import type { FlagSpec } from '../../src/core/ports.ts';
 
-/** `--wait` and `--skip-dns-check`. */
+/** `--wait` and `--skip-dns-check`: one waits for DNS, the other skips it, so they are not given together. */
 export const DNS_FLAGS: readonly FlagSpec[] = [
   {
     name: '--wait',
     summary:
       'check DNS again every dns.interval until every nameserver serves the record (at most dns.wait), then send',
+    excludes: ['--skip-dns-check'],
   },
-  { name: '--skip-dns-check', summary: 'send the request without checking DNS first (and without waiting)' },
+  {
+    name: '--skip-dns-check',
+    summary: 'send the request without checking DNS first (and without waiting)',
+    excludes: ['--wait'],
+  },
 ];
 
 /** `wait` and `skipDnsCheck` of a call, present only when given (older stored calls have neither). */

@@ -1,6 +1,6 @@
 /**
  * What a DNS check found: the `result` of `dns-check` in the JSON document
- * (`{ ready, record: { name, type, value }, servers: [ { nameserver, address, status, values } ] }`),
+ * (`{ ready, record: { name, type, value, prefix? }, servers: [ { nameserver, address, status, values } ] }`),
  * and the table the precheck of validate/verify refuses with.
  */
 
@@ -12,8 +12,11 @@ export type ExpectedRecord = {
   /** The owner name, without a trailing dot. */
   name: string;
   type: 'TXT';
-  /** The value to find. Absent when domainops does not know it (a Webex domain without a stored token). */
-  value?: string;
+  /**
+   * The value to find; null when domainops does not know it (a Webex domain without a stored
+   * token). Results stored by earlier versions may lack it: read it with `== null`.
+   */
+  value: string | null;
   /**
    * Only values that start with this count (Webex: `cisco-ci-domain-verification=`): other TXT
    * records at the same name (SPF, other vendors' tokens) are neither the record nor a stale copy.

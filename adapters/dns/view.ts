@@ -61,7 +61,7 @@ function recordSections(check: DnsCheck): Section[] {
     { kind: 'code', label: 'Record name', value: record.name },
     { kind: 'code', label: 'Record type', value: record.type },
   ];
-  if (record.value !== undefined) sections.push({ kind: 'code', label: 'Record value', value: record.value });
+  if (record.value != null) sections.push({ kind: 'code', label: 'Record value', value: record.value });
   return sections;
 }
 
@@ -90,7 +90,7 @@ export function dnsCheckView(result: DnsCheckResult, words: DnsViewWords): Resul
       kind: 'text',
       text: `Every authoritative nameserver address (${n}) serves the ${record.type} record.`,
     });
-  } else if (record.value === undefined) {
+  } else if (record.value == null) {
     title = `No record to check for ${result.domain}`;
   } else if (result.problem !== undefined) {
     title = `Could not check ${record.name}`;
@@ -99,7 +99,7 @@ export function dnsCheckView(result: DnsCheckResult, words: DnsViewWords): Resul
   }
   if (result.problem !== undefined) sections.push({ kind: 'text', text: `DNS: ${result.problem}.` });
   sections.push(...recordSections(result));
-  if (record.value === undefined && record.prefix !== undefined) {
+  if (record.value == null && record.prefix !== undefined) {
     sections.push({
       kind: 'context',
       text: `The ${record.prefix}… records each nameserver serves at ${record.name} are listed below.`,

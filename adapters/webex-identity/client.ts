@@ -137,7 +137,7 @@ function domainLists(response: HttpResponse): {
 }
 
 /** The token answer: the record to publish, for the domain asked about and no other. */
-function tokenResult(response: HttpResponse, domain: string): WebexResult {
+function tokenResult(response: HttpResponse, domain: string, orgId: string): WebexResult {
   const body = successJson(response, 'webex', false);
   if (!isRecord(body) || typeof body.token !== 'string' || body.token.trim() === '') {
     throw badShape(response, 'webex', false, 'its body is not {domain, token, verificationMethod, url}');
@@ -156,6 +156,8 @@ function tokenResult(response: HttpResponse, domain: string): WebexResult {
   return {
     action: 'verify-token',
     domain,
+    // The organization it was issued for: a token of another one is not what Webex expects there.
+    orgId,
     token,
     verificationMethod: typeof body.verificationMethod === 'string' ? body.verificationMethod : 'DNS_TXT',
     record: txtRecord(domain, token),
@@ -205,11 +207,41 @@ export interface WebexClientOptions {
 }
 
 /**
- * The record Webex looks up for the domain, from the latest verify-token domainops ran for it on
- * this target (the core reads the store); undefined when there is none. Webex is never asked for
- * a token here: a new token may replace the one published.
+ * The organization a stored verify-token result was issued for: its `orgId` (results since it
+ * was recorded), else the organization in the `url` Webex answered with (Webex for Developers,
+ * "Get Domain Verification Token": `…/organization/{orgId}/v1/…`); undefined when neither says.
  */
-async function storedRecord(domain: string, history: CallHistory | undefined): Promise<string | undefined> {
+export function tokenOrganization(result: Record<string, unknown>): string | undefined {
+  if (typeof result.orgId === 'string' && result.orgId !== '') return result.orgId;
+  if (typeof result.url !== 'string') return undefined;
+  const match = /\/organizations?\/([^/?#]+)/i.exec(result.url);
+  if (match === null) return undefined;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return match[1];
+  }
+}
+
+/** What domainops knows of the record Webex looks up: its value, or why it knows none. */
+interface StoredRecord {
+  value?: string;
+  /** The organization the stored token was issued for, when it is not the target's (orgId changed). */
+  otherOrg?: string;
+}
+
+/**
+ * The record Webex looks up for the domain, from the latest verify-token domainops ran for it on
+ * this target (the core reads the store); no value when there is none, or when that token was
+ * issued for another organization than the target's (its `orgId` changed since: that token is
+ * not the one Webex expects). Webex is never asked for a token here: a new token may replace the
+ * one published.
+ */
+async function storedRecord(
+  domain: string,
+  history: CallHistory | undefined,
+  orgId: string,
+): Promise<StoredRecord> {
   let last: Record<string, unknown> | undefined;
   try {
     last = await history?.lastResult('verify-token', domain);
@@ -223,11 +255,15 @@ async function storedRecord(domain: string, history: CallHistory | undefined): P
       cause: error,
     });
   }
-  const record = isRecord(last?.record) ? last.record.value : undefined;
-  if (typeof record === 'string' && record.startsWith(TXT_PREFIX)) return record;
-  return typeof last?.token === 'string' && last.token !== ''
-    ? txtRecord(domain, last.token).value
-    : undefined;
+  if (last === undefined) return {};
+  const issuedFor = tokenOrganization(last);
+  if (issuedFor !== undefined && issuedFor.toLowerCase() !== orgId.toLowerCase())
+    return { otherOrg: issuedFor };
+  const record = isRecord(last.record) ? last.record.value : undefined;
+  if (typeof record === 'string' && record.startsWith(TXT_PREFIX)) return { value: record };
+  return typeof last.token === 'string' && last.token !== ''
+    ? { value: txtRecord(domain, last.token).value }
+    : {};
 }
 
 /** A client for Webex Identity organization domains (verify-token, verify, claim, unclaim, unverify, dns-check). */
@@ -242,9 +278,15 @@ export function createWebexClient(
     return deps.dns;
   };
 
-  const expected = async (domain: string, history: CallHistory | undefined): Promise<ExpectedRecord> => {
-    const value = await storedRecord(domain, history);
-    return { name: domain, type: 'TXT', prefix: TXT_PREFIX, ...(value === undefined ? {} : { value }) };
+  const expected = async (
+    domain: string,
+    history: CallHistory | undefined,
+  ): Promise<{ record: ExpectedRecord; otherOrg?: string }> => {
+    const { value, otherOrg } = await storedRecord(domain, history, target.orgId);
+    return {
+      record: { name: domain, type: 'TXT', value: value ?? null, prefix: TXT_PREFIX },
+      ...(otherOrg === undefined ? {} : { otherOrg }),
+    };
   };
 
   /** `dns_not_ready`: nothing was sent to Webex. */
@@ -252,7 +294,7 @@ export function createWebexClient(
     new VendorError({ vendor: 'webex', code: 'dns_not_ready', message, hint, outcome: 'failed', result });
 
   /** What is wrong and what to do, for a record that is not served everywhere (or is unknown). */
-  const words = (result: DnsCheckResult, next: string): { what: string; hint: string } => {
+  const words = (result: DnsCheckResult, next: string, otherOrg?: string): { what: string; hint: string } => {
     const { domain } = result;
     if (result.problem !== undefined) {
       return {
@@ -260,10 +302,14 @@ export function createWebexClient(
         hint: `check dns.resolvers (or the system's resolvers) and try again; ${next}`,
       };
     }
-    if (result.record.value === undefined) {
+    if (result.record.value == null) {
       const serving = result.servers.filter((s) => s.values.length > 0).length;
+      const none =
+        otherOrg === undefined
+          ? `domainops has no verification token of ${domain} from verify-token in ${target.name}`
+          : `the verification token of ${domain} domainops has from verify-token in ${target.name} was issued for another organization (${otherOrg}), not the target's organization ${target.orgId}, so it is not the one Webex expects now`;
       return {
-        what: `domainops has no verification token of ${domain} from verify-token in ${target.name}, so it does not know the record Webex expects; ${serving} of ${result.servers.length} nameserver addresses serve a ${TXT_PREFIX}… record`,
+        what: `${none}, so domainops does not know the record Webex expects; ${serving} of ${result.servers.length} nameserver addresses serve a ${TXT_PREFIX}… record`,
         hint: `run \`verify-token ${domain} in ${target.name}\` to see the record to publish, publish it at the DNS provider of ${result.zone ?? domain}, then ${next}`,
       };
     }
@@ -274,13 +320,14 @@ export function createWebexClient(
   };
 
   const dnsCheck = async (domain: string, options: ExecuteOptions): Promise<DnsCheckResult> => {
-    const record = await expected(domain, options.history);
+    const { record, otherOrg } = await expected(domain, options.history);
     const check = await checker().check(record, options.signal ? { signal: options.signal } : {});
     const result: DnsCheckResult = { action: 'dns-check', domain, ...check };
     if (result.ready) return result;
     const { what, hint } = words(
       result,
       `run \`verify ${domain} in ${target.name}\` (with \`--wait\` it checks until the record is served)`,
+      otherOrg,
     );
     throw notReady(result, what, hint);
   };
@@ -290,7 +337,7 @@ export function createWebexClient(
     const dns = checker();
     const wait = call.wait === true;
     if (call.skipDnsCheck === true || (!wait && !dns.settings.precheck)) return;
-    const record = await expected(call.domain, options.history);
+    const { record, otherOrg } = await expected(call.domain, options.history);
     await awaitRecord({
       checker: dns,
       clock: deps.clock ?? systemClock,
@@ -299,13 +346,14 @@ export function createWebexClient(
       next: `verify ${call.domain}`,
       wait,
       // Without a stored token the value is unknown: a verification record served everywhere will do.
-      ...(record.value === undefined ? { accept: servedAnywhere } : {}),
+      ...(record.value == null ? { accept: servedAnywhere } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.progress ? { progress: options.progress } : {}),
       refuse: (result, waited) => {
         const { what, hint } = words(
           result,
           `run \`verify ${call.domain} in ${target.name}\` again (\`--wait\` checks until the record is served; \`--skip-dns-check\` sends it anyway)`,
+          otherOrg,
         );
         return notReady(
           result,
@@ -347,7 +395,7 @@ export function createWebexClient(
       }
       switch (call.action) {
         case 'verify-token':
-          return tokenResult(response, domain);
+          return tokenResult(response, domain, target.orgId);
         case 'verify':
           return { action: 'verify', domain, claim: call.claim, ...domainLists(response) };
         case 'claim':

@@ -18,6 +18,8 @@ export type WebexResult =
   | {
       action: 'verify-token';
       domain: string;
+      /** The target's organization the token was issued for (absent in results stored before it was recorded). */
+      orgId?: string;
       token: string;
       /** `DNS_TXT`, the only method Webex offers. */
       verificationMethod: string;

@@ -51,7 +51,7 @@ Commands:
   audit [--json | --jsonl] [--limit N]                the audit trail (newest last)
   audit --follow --jsonl [--after <seq>]              every event after <seq>, then each new one (until Ctrl-C)
   audit verify [--json]                               check the audit trail's hash chain (exit 7: altered)
-  explain --as <email> "<command>"                    which rule decides, which approval it needs
+  explain --as <email> [--json] "<command>"           which rule decides, which approval it needs
   check-config                                        validate the config and its secrets
 
 Global options:
@@ -293,8 +293,9 @@ async function run(sub: string, args: string[], values: Values, app: App, io: Cl
 
 /**
  * One request of `pending --json`: the stored request with, up front, the members scripts read
- * (`id`, `action`, `target`, `subject`, `requester`, `approvals`) and `expiresAt`, when it
- * expires (ISO 8601, like the audit trail's `at`).
+ * (`id`, `action`, `target`, `subject`, for a batch `subjects`, `requester`, `approvals`) and
+ * `expiresAt`, when it expires (ISO 8601, like the audit trail's `at`). A batch's `subject` is
+ * its first item's; `subjects` has every item's, in order.
  */
 function pendingEntry(record: RequestRecord): Record<string, unknown> {
   const { id, action, target, subject, requester, approvals, ...rest } = record;
@@ -305,6 +306,7 @@ function pendingEntry(record: RequestRecord): Record<string, unknown> {
     action,
     target,
     subject,
+    ...(record.items === undefined ? {} : { subjects: record.items.map((item) => item.subject) }),
     requester,
     approvals,
     ...(expiresAt === undefined ? {} : { expiresAt }),

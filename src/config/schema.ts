@@ -8,9 +8,14 @@ import { storeSchema } from './store.ts';
 
 export { EMAIL_PATTERN, NAME_PATTERN } from '../core/vocabulary.ts';
 
-/** A record whose keys must be names; the issue is reported at the offending key. */
-function namedRecord<T extends z.ZodType>(value: T, what: string) {
-  return z.record(z.string(), value).superRefine((record, ctx) => {
+/**
+ * A record whose keys must be names; the issue is reported at the offending key. `missing`: what
+ * to say when the record is not there at all (or is not a map).
+ */
+function namedRecord<T extends z.ZodType>(value: T, what: string, missing?: (input: unknown) => string) {
+  const params =
+    missing === undefined ? undefined : { error: (issue: { input: unknown }) => missing(issue.input) };
+  return z.record(z.string(), value, params).superRefine((record, ctx) => {
     for (const key of Object.keys(record)) {
       if (!NAME_PATTERN.test(key)) {
         ctx.addIssue({
@@ -102,7 +107,13 @@ export function createConfigSchema(modules: Modules, actions: readonly string[])
   );
   return z.strictObject({
     store: storeSchema,
-    targets: namedRecord(target, 'target'),
+    targets: namedRecord(target, 'target', (input) => {
+      const vendor = vendors[0] ?? 'vendor';
+      const example = `targets: { ${vendor}-prod: { vendor: ${vendor}, … } } (vendors: ${vendors.join(', ')}; see manifest/domainops.example.yaml)`;
+      return input === undefined || input === null
+        ? `missing: name at least one target, e.g. ${example}`
+        : `targets maps target names to their settings, e.g. ${example}`;
+    }),
     policy: z
       .strictObject({
         groups: namedRecord(z.array(principal), 'group').default({}),

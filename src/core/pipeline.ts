@@ -527,7 +527,8 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
             : `${command.action} is not decided by the policy rules: the approvers named by the rule that matches request ${id} may ${command.action} it while it is pending (its requester never can); the policy is checked again when an approval arrives.`;
         return {
           kind: 'meta',
-          status: 'succeeded',
+          // Nothing was decided or stored: an explanation is a dry run of the policy.
+          status: 'dry-run',
           action: command.action,
           result: { decision: 'approvers', text },
           answer: { topic: 'explain' },
@@ -539,17 +540,22 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
       let target: string | undefined;
       let subject: string | undefined;
       let subjects: string[] | undefined;
+      let reason: string | undefined;
       if (isVendorCommand(command)) {
         const resolved = grammar.resolveTarget(command, config.targets);
         if (!resolved.ok) return errorReply(resolved.error, ExitCode.usage, command.action);
         target = resolved.target.name;
         subject = command.subject;
         subjects = command.items?.map((item) => item.subject);
+        reason = command.reason;
       }
+      // The question exec asks, `because …` included: a rule that needs a reason refuses the
+      // command without one, here as there.
       const question = {
         action: command.action,
         actor,
         ...(target === undefined ? {} : { target }),
+        ...(reason === undefined ? {} : { reason }),
       };
       // A batch is decided as a whole: every item by the same rule.
       const e =
@@ -558,7 +564,9 @@ export function createPipeline(config: Config, options: PipelineOptions): App {
           : evaluateBatch(config.policy, { ...question, subjects }).explanation;
       return {
         kind: 'meta',
-        status: e.decision === 'reject' ? 'rejected' : 'succeeded',
+        // Nothing is stored or sent: `dry-run`, like `exec --dry-run`; `rejected` (exit 3) when
+        // exec would refuse the command. `result.decision` says what exec would get.
+        status: e.decision === 'reject' ? 'rejected' : 'dry-run',
         action: command.action,
         ...(target === undefined ? {} : { target }),
         result: e,

@@ -46,6 +46,11 @@ export interface FlagSpec {
   /** Written with its dashes, lower case. */
   readonly name: string;
   readonly summary: string;
+  /**
+   * Flags of the same command this one cannot be given with (either side may name the other):
+   * a command with both is a usage error that says to use one of them.
+   */
+  readonly excludes?: readonly string[];
 }
 
 /** One vendor command: its grammar entry, help text and policy action name in one place. */

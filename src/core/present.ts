@@ -30,6 +30,50 @@ export interface Presenter {
   callFacts(call: VendorCall): Fact[];
   /** What approving this call does, when its command warns about it. */
   callWarning(call: VendorCall): string | undefined;
+  /**
+   * What approving a request does, for every call it makes (a batch: each item's): one entry per
+   * distinct warning, the same words about another subject counting as the same warning. Empty
+   * when the command warns about none of them.
+   */
+  requestWarnings(request: WarnedRequest): RequestWarning[];
+}
+
+/** What `requestWarnings` reads of a request. */
+export interface WarnedRequest {
+  action: string;
+  subject: string;
+  call: VendorCall;
+  items?: readonly { subject: string; call: VendorCall }[];
+}
+
+/**
+ * One warning of a request: its words for the first subject it applies to, and every subject
+ * (in item order) it applies to the same way (`subjects[0]` is the one the words name).
+ */
+export interface RequestWarning {
+  text: string;
+  subjects: string[];
+}
+
+/**
+ * A request's warnings, each item's call warned about, grouped by their words with the item's
+ * own subject left out: `replaces the roles of carol@…` and `… of bob@…` are one warning that
+ * applies to both.
+ */
+export function groupWarnings(
+  calls: readonly { subject: string; call: VendorCall }[],
+  warn: (call: VendorCall) => string | undefined,
+): RequestWarning[] {
+  const groups = new Map<string, RequestWarning>();
+  for (const { subject, call } of calls) {
+    const text = warn(call);
+    if (text === undefined) continue;
+    const shape = subject === '' ? text : text.split(subject).join('\u0000');
+    const group = groups.get(shape);
+    if (group === undefined) groups.set(shape, { text, subjects: [subject] });
+    else group.subjects.push(subject);
+  }
+  return [...groups.values()];
 }
 
 export function createPresenter(
@@ -72,6 +116,11 @@ export function createPresenter(
     },
     callWarning(call) {
       return grammar.byAction(call.action)?.callWarning?.(call);
+    },
+    requestWarnings(request) {
+      const warn = grammar.byAction(request.action)?.callWarning;
+      if (warn === undefined) return [];
+      return groupWarnings(request.items ?? [{ subject: request.subject, call: request.call }], warn);
     },
     callFacts(call) {
       const spec = grammar.byAction(call.action);

@@ -108,9 +108,7 @@ export function requestStateText(
           : [
               `${present.subjectNoun(request.action)}s (${items.length}): ${items.map((i) => i.subject).join(' ')}`,
             ]),
-        ...(present.callWarning(request.call) === undefined
-          ? []
-          : [`Warning: ${present.callWarning(request.call)}`]),
+        ...warningLines(request, present),
         ...(request.reason === undefined ? [] : [`Reason: ${request.reason}`]),
         `Rule "${request.rule ?? '?'}": ${a.count} approval(s) from ${a.approvers.join(', ')}; ${request.approvals.length} so far; expires ${formatTime(a.expiresAt)} (in ${formatDuration(Math.max(0, a.expiresAt - now))}).`,
         style === 'cli'
@@ -142,6 +140,31 @@ export function requestStateText(
       // The short reason (the policy's, or why the approved request was not sent), never the trace.
       return `Not allowed: ${what}${request.error ? `: ${request.error.message}` : ''}.`;
   }
+}
+
+/** The most distinct warnings a request's text or card shows in full; the rest name their subjects. */
+export const SHOWN_WARNINGS = 3;
+
+/**
+ * What approving a request does, as text: each distinct warning (`Warning: …`) and the other
+ * subjects it applies to; after SHOWN_WARNINGS of them, the subjects of the rest.
+ */
+export function warningLines(request: RequestRecord, present: Presenter): string[] {
+  const warnings = present.requestWarnings(request);
+  const noun = (n: number) => `${present.subjectNoun(request.action).toLowerCase()}${n === 1 ? '' : 's'}`;
+  const shown = (subjects: readonly string[]) =>
+    subjects.map((s) => present.subject(request.action, s)).join(', ');
+  const lines: string[] = [];
+  for (const w of warnings.slice(0, SHOWN_WARNINGS)) {
+    lines.push(`Warning: ${w.text}`);
+    const others = w.subjects.slice(1);
+    if (others.length > 0)
+      lines.push(`The same applies to ${others.length} more ${noun(others.length)}: ${shown(others)}.`);
+  }
+  const rest = warnings.slice(SHOWN_WARNINGS).flatMap((w) => w.subjects);
+  if (rest.length > 0)
+    lines.push(`Warnings of their own apply to ${rest.length} more ${noun(rest.length)}: ${shown(rest)}.`);
+  return lines;
 }
 
 /** How a batch's items stand, in one line: `3/50 done: 2 succeeded, 1 failed`. */
@@ -190,9 +213,11 @@ function batchText(
 ): string {
   const label = present.label(request.target);
   const running = request.status === 'approved' || request.status === 'executing';
+  // The subject noun, as the cards say it: `unclaim 2 domains`, `assign-owner 3 emails`.
+  const what = `${request.action} ${items.length} ${present.subjectNoun(request.action).toLowerCase()}s in ${label}`;
   const head = running
-    ? `Request ${request.id} (${request.action} ${items.length} items in ${label}) is approved and running: ${countsText(items)}.`
-    : `Request ${request.id} (${request.action} ${items.length} items in ${label}) ${request.status}: ${countsText(items)}.`;
+    ? `Request ${request.id} (${what}) is approved and running: ${countsText(items)}.`
+    : `Request ${request.id} (${what}) ${request.status}: ${countsText(items)}.`;
   const lines = [head, ...items.map((item) => itemLine(item, present, request.target, request.action))];
   // The error's hint names the command in chat form; the command line adds its own.
   const rest = running || style !== 'cli' ? undefined : rerunCommand(request);

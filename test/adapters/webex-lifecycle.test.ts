@@ -149,6 +149,7 @@ describe('verify-token: POST …/actions/getDomainVerificationToken {domain}', (
     expect(result).toEqual({
       action: 'verify-token',
       domain: 'new.corp.com',
+      orgId: ORG,
       token: issued,
       verificationMethod: 'DNS_TXT',
       record: { name: 'new.corp.com', type: 'TXT', value: `cisco-ci-domain-verification=${issued}` },

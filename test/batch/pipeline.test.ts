@@ -115,7 +115,8 @@ describe('a batch command in the pipeline', () => {
     const app = createApp(config());
     try {
       const same = app.explain('unclaim a.corp.com b.corp.com', alice);
-      expect(same.status).toBe('succeeded');
+      // Nothing is stored or sent: a dry run of the policy, not a command that succeeded.
+      expect(same.status).toBe('dry-run');
       expect(same.text).toContain('Batch of 2: every item is decided by rule "corp"');
       const mixed = app.explain('unclaim a.corp.com x.lab.org', alice);
       expect(mixed.status).toBe('rejected');
@@ -168,6 +169,37 @@ describe('a batch command in the pipeline', () => {
       expect(blocks.at(-1)).toMatchObject({ type: 'actions' });
       expect((adaptive.actions as unknown[]).length).toBe(2);
       expect(JSON.stringify(adaptive)).toContain('Domains (100)');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('names a batch by its subject noun throughout: "2 domains" on the approval card and in the outcome', async () => {
+    const app = createApp(config());
+    try {
+      const pending = await app.handle('unclaim a.corp.com b.corp.com', alice);
+      const approval = cardForReply(pending, { present: app.present, now: app.clock.now() });
+      expect(approval.title).toBe('Approval needed: UNCLAIM 2 domains');
+      // No approval needed: it runs, and its outcome (text and card) says the same.
+      const ran = await app.handle('unclaim x.lab.org y.lab.org in webex-prod', alice);
+      expect(['succeeded', 'failed']).toContain(ran.status);
+      expect(ran.text).toMatch(/^Request r-\S+ \(unclaim 2 domains in webex-prod/);
+      expect(ran.text).not.toContain('items');
+      const outcome = cardForReply(ran, { present: app.present, now: app.clock.now() });
+      expect(outcome.title).toContain('unclaim 2 domains in webex-prod');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('batch errors show the batch form of the usage', async () => {
+    const app = createApp(config('batch: { max: 3 }'));
+    try {
+      const over = await app.handle(`unclaim ${domains(4).join(' ')}`, alice);
+      expect(over.error?.message).toContain('Usage: unclaim <domain> [<domain> …] [in <target>]');
+      const twice = await app.handle('unclaim a.corp.com a.corp.com', alice);
+      expect(twice.error?.code).toBe('duplicate_subject');
+      expect(twice.text).toContain('Usage: unclaim <domain> [<domain> …] [in <target>]');
     } finally {
       await app.close();
     }

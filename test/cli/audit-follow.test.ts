@@ -155,6 +155,25 @@ describe('audit --follow --jsonl', () => {
     expect(await f.exited).toEqual({ code: 0, signal: null, stderr: '' });
   }, 30_000);
 
+  it('a reader that goes away (`| head -1`, EPIPE) ends it with exit 1 and one line on stderr, no stack', async () => {
+    const { file, store } = setup();
+    await store.appendAudit([event('r-seed0001', 'refused', 1)]);
+    const f = follow(['--config', file]);
+    cleanups.push(() => {
+      if (f.child.exitCode === null && f.child.signalCode === null) f.child.kill('SIGKILL');
+    });
+    await f.printed((l) => l.seq === 1);
+    // The reader closes its end, as `head -1` does after its line; the next event written fails.
+    f.child.stdout!.destroy();
+    await store.appendAudit([event('r-seed0002', 'refused', 2)]);
+    const exited = await f.exited;
+    expect(exited.code).toBe(1);
+    expect(exited.signal).toBe(null);
+    expect(exited.stderr).toMatch(/^audit --follow: the output was closed \(EPIPE\)/);
+    expect(exited.stderr.trim().split('\n')).toHaveLength(1);
+    expect(exited.stderr).not.toMatch(/at |Error:/);
+  }, 30_000);
+
   it('waits for a reader that does not take the output, instead of piling it up', async () => {
     const { file, store } = setup();
     const many = Array.from({ length: 1200 }, (_, i) => event(`r-many${i}`, 'refused', i));

@@ -68,5 +68,15 @@ describe('an approval is bound to the exact vendor request', () => {
     expect(last).toMatchObject({ type: 'rejected', details: { code: 'request_changed' } });
     expect(last.details.approved.url).toContain('1eb65fdf');
     expect(last.details.now.url).toContain('00000000-0000-4000-8000-000000000000');
+    // A later approve says why it was rejected: the request changed, not the policy.
+    const again = await cli(
+      ['--config', after, 'approve', asked.doc.requestId, '--as', 'bob@corp.com'],
+      UNCLAIM_ENV,
+    );
+    expect(again.code).toBe(6);
+    expect(again.stderr).toContain(
+      `request ${asked.doc.requestId} is no longer open: it was rejected because the vendor request changed since it was approved (request_changed)`,
+    );
+    expect(again.stderr).not.toContain('rejected by the policy');
   });
 });

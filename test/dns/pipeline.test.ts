@@ -4,8 +4,10 @@
  * the Yandex and Webex fakes and a zone served by several local nameservers. --wait polls on the
  * app's clock: no real interval passes.
  */
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../../adapters/http.ts';
+import { tokenOrganization } from '../../adapters/webex-identity/client.ts';
 import { startWebexFake, type WebexFake } from '../../adapters/webex-identity/sandbox.ts';
 import { startYandexFake, type YandexFake } from '../../adapters/yandex-org/sandbox.ts';
 import { type App, createApp, replyDocument } from '../../src/app.ts';
@@ -209,7 +211,14 @@ describe('dns-check', () => {
       expect(unknown.error?.code).toBe('dns_not_ready');
       expect(unknown.error?.hint).toContain(`run \`verify-token ${SHOP} in webex-prod\``);
       const listed = replyDocument(unknown).result as { record: object; servers: { values: string[] }[] };
-      expect(listed.record).toEqual({ name: SHOP, type: 'TXT', prefix: 'cisco-ci-domain-verification=' });
+      // `value` is always there (null: not known), `prefix` says which records were listed.
+      expect(listed.record).toEqual({
+        name: SHOP,
+        type: 'TXT',
+        value: null,
+        prefix: 'cisco-ci-domain-verification=',
+      });
+      expect(JSON.stringify(replyDocument(unknown).result)).toContain('"value":null');
       expect(listed.servers[0]!.values).toEqual(['cisco-ci-domain-verification=someone-elses']);
 
       const token = await app.handle(`verify-token ${SHOP}`, carol);
@@ -227,6 +236,69 @@ describe('dns-check', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('Webex: the stored token belongs to the organization it was issued for', () => {
+  const OTHER_ORG = '00000000-0000-4000-8000-000000000000';
+
+  it("after the target's orgId changed, dns-check does not use the old organization's token, and says why", async () => {
+    const store = join(dirname(configFile), 'data', `org-change-${Date.now()}.db`);
+    const before = writeConfig(yaml.replace(STORE, store));
+    const token = await cli(
+      ['exec', '--config', before, '--as', 'carol@corp.com', '--json', `verify-token ${SHOP} in webex-prod`],
+      env,
+    );
+    expect(token.code, token.stderr).toBe(0);
+    const issued = (JSON.parse(token.stdout) as { result: { orgId: string; record: { value: string } } })
+      .result;
+    expect(issued.orgId).toBe(ORG);
+    // The old token's record is served everywhere: with the same orgId it is the record checked.
+    for (const address of Object.values(NAMESERVERS).flat()) {
+      dns.records.set(address, [{ name: SHOP, type: 'TXT', data: issued.record.value }]);
+    }
+    const same = await cli(
+      ['exec', '--config', before, '--as', 'carol@corp.com', '--json', `dns-check ${SHOP} in webex-prod`],
+      env,
+    );
+    expect(same.code, same.stderr).toBe(0);
+    expect((JSON.parse(same.stdout) as { result: { record: object } }).result.record).toMatchObject({
+      value: issued.record.value,
+    });
+
+    // webex-prod now names another organization: the old token is not the one Webex expects.
+    const after = writeConfig(yaml.replace(STORE, store).replace(`orgId: ${ORG}`, `orgId: ${OTHER_ORG}`));
+    const asked = webex.requests.length;
+    const run = await cli(
+      ['exec', '--config', after, '--as', 'carol@corp.com', '--json', `dns-check ${SHOP} in webex-prod`],
+      env,
+    );
+    expect(webex.requests.length, 'Webex was asked nothing').toBe(asked);
+    expect(run.code).toBe(4);
+    const doc = JSON.parse(run.stdout) as {
+      error: { code: string; message: string; hint: string };
+      result: { record: object };
+    };
+    expect(doc.error.code).toBe('dns_not_ready');
+    expect(doc.error.message).toContain(`was issued for another organization (${ORG})`);
+    expect(doc.error.message).toContain(`not the target's organization ${OTHER_ORG}`);
+    expect(doc.error.hint).toContain(`run \`verify-token ${SHOP} in webex-prod\``);
+    expect(doc.result.record).toEqual({
+      name: SHOP,
+      type: 'TXT',
+      value: null,
+      prefix: 'cisco-ci-domain-verification=',
+    });
+  });
+
+  it('reads the organization of a result stored before it was recorded from the URL Webex answered with', () => {
+    expect(
+      tokenOrganization({
+        url: `https://identity.webex.com/organization/${ORG}/v1/actions/DomainVerification/GetToken/invoke`,
+      }),
+    ).toBe(ORG);
+    expect(tokenOrganization({ orgId: OTHER_ORG, url: `https://x/organization/${ORG}/v1` })).toBe(OTHER_ORG);
+    expect(tokenOrganization({ token: 't' })).toBeUndefined();
   });
 });
 

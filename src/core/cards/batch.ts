@@ -191,7 +191,7 @@ export function batchOutcomeCard(
       text: [
         { text: 'The vendor may have acted.', style: 'bold' },
         {
-          text: ` Check the ${c.unknown === 1 ? 'item' : `${c.unknown} items`} whose outcome is unknown in the vendor's console before running them again; domainops will not retry them.`,
+          text: ` Check the ${c.unknown === 1 ? itemsNoun(record, context).replace(/s$/, '') : `${c.unknown} ${itemsNoun(record, context)}`} whose outcome is unknown in the vendor's console before running them again; domainops will not retry them.`,
         },
       ],
     });

@@ -1,7 +1,7 @@
 import { type Actor, describeActor } from '../policy/actor.ts';
 import type { DryRunReply, MetaReply, RefusalReply, Reply } from '../reply.ts';
 import type { RequestRecord } from '../requests/model.ts';
-import { requestText } from '../text.ts';
+import { requestText, SHOWN_WARNINGS } from '../text.ts';
 import { batchApprovalCard, batchOutcomeCard, batchRunningCard } from './batch.ts';
 import {
   approvalLines,
@@ -204,12 +204,38 @@ function interimSections(
   ];
 }
 
-/** What approving this call does, when its command warns (an approver reads it before clicking). */
+/**
+ * What approving does, when its command warns (an approver reads it before clicking): for a
+ * batch, every item's call is warned about. Each distinct warning in full, then the other
+ * subjects it applies to as a list (renderers show as many as fit, then "and N more"); after
+ * SHOWN_WARNINGS of them, the subjects of the rest.
+ */
 function warningSections(record: RequestRecord, context: CardContext): Section[] {
-  const warning = context.present.callWarning(record.call);
-  return warning === undefined
-    ? []
-    : [{ kind: 'text', text: [{ text: 'Warning: ', style: 'bold' }, { text: warning }] }];
+  const { present } = context;
+  const warnings = present.requestWarnings(record);
+  const noun = (n: number) => `${present.subjectNoun(record.action).toLowerCase()}${n === 1 ? '' : 's'}`;
+  const shown = (subjects: readonly string[]) => subjects.map((s) => present.subject(record.action, s));
+  const sections: Section[] = [];
+  for (const w of warnings.slice(0, SHOWN_WARNINGS)) {
+    sections.push({ kind: 'text', text: [{ text: 'Warning: ', style: 'bold' }, { text: w.text }] });
+    const others = w.subjects.slice(1);
+    if (others.length > 0) {
+      sections.push({
+        kind: 'list',
+        title: `The same applies to ${others.length} more ${noun(others.length)}`,
+        items: shown(others),
+      });
+    }
+  }
+  const rest = warnings.slice(SHOWN_WARNINGS).flatMap((w) => w.subjects);
+  if (rest.length > 0) {
+    sections.push({
+      kind: 'list',
+      title: `Warnings of their own apply to ${rest.length} more ${noun(rest.length)}`,
+      items: shown(rest),
+    });
+  }
+  return sections;
 }
 
 /** Denied, expired or cancelled: the card that replaces the approval request. */

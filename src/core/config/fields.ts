@@ -19,11 +19,21 @@ export const httpsUrl = z
   })
   .transform((v) => v.replace(/\/+$/, ''));
 
-/** A duration (`500ms`, `30s`, `1h30m`, or a number of seconds) in milliseconds. */
+/**
+ * A duration (`500ms`, `30s`, `1h30m`) in milliseconds. A bare number is refused: `timeout: 3`
+ * could mean 3 s or 3 ms, and a guess either way is silently wrong for someone.
+ */
 export const duration = z
-  .union([z.string(), z.number().int().positive()], { error: 'expected a duration such as 30s, 30m or 1h' })
+  .union([z.string(), z.number()], { error: 'expected a duration such as 30s, 30m or 1h' })
   .transform((v, ctx) => {
-    const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+    if (typeof v === 'number') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${v} has no unit: write e.g. ${v}s for seconds or ${v}ms for milliseconds (units: ms, s, m, h, d)`,
+      });
+      return z.NEVER;
+    }
+    const ms = parseDuration(v);
     if (ms === undefined || ms <= 0) {
       ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration: write e.g. 500ms, 30s, 30m, 1h` });
       return z.NEVER;

@@ -4,6 +4,7 @@ import type { CommandIndex } from './index-table.ts';
 import type { ArgKind, Command, CommandSpec } from './model.ts';
 import { codePointLabel, INVISIBLE_CHARACTER, normalizeDomain, normalizeEmail } from './normalize.ts';
 import { closest } from './suggest.ts';
+import { batchUsage } from './table.ts';
 
 /** The stable codes of ParseError. */
 export type ParseErrorCode =
@@ -17,6 +18,7 @@ export type ParseErrorCode =
   | 'extra_argument'
   | 'unknown_flag'
   | 'misplaced_flag'
+  | 'conflicting_flags'
   | 'invalid_domain'
   | 'invalid_email'
   | 'invalid_target'
@@ -267,6 +269,17 @@ function parseArguments(
         return error('misplaced_flag', `${name} goes after ${the(fixed[0]?.kind ?? 'domain')}`);
       }
       if (flags.has(name)) return error('extra_argument', `${name} is given twice`);
+      const conflict = [...flags].find(
+        (other) =>
+          flag.excludes?.includes(other) === true ||
+          spec.flags.find((f) => f.name === other)?.excludes?.includes(name) === true,
+      );
+      if (conflict !== undefined) {
+        return error(
+          'conflicting_flags',
+          `${conflict} and ${name} cannot be used together: use one of them (${describeFlag(spec, conflict)}; ${describeFlag(spec, name)})`,
+        );
+      }
       flags.add(name);
       continue;
     }
@@ -299,7 +312,8 @@ function parseArguments(
       }
       if (batch) {
         const nouns = NOUNS[fixed[0]!.kind];
-        return error(
+        return batchError(
+          spec,
           'extra_argument',
           `the ${nouns} go before in <target> and the flags; move "${shown(word)}" before them`,
         );
@@ -330,7 +344,7 @@ function parseArguments(
         spec,
         positional,
         options.batchMax ?? MAX_BATCH,
-        error,
+        (code, problem) => batchError(spec, code, problem),
         (subject) => ({
           subject,
           call: call(subject, new Set(given)),
@@ -411,6 +425,11 @@ function parseArguments(
   return new ParseError('parse_error', `${spec.action} has no parser`, spec.usage, spec.action);
 }
 
+/** An error about a batch (several subjects): its usage line is the batch form of the command. */
+function batchError(spec: CommandSpec, code: ParseErrorCode, problem: string): ParseError {
+  return new ParseError(code, problem, batchUsage(spec) ?? spec.usage, spec.action);
+}
+
 /** The plural of a subject kind, for batch messages. */
 const NOUNS: Record<ArgKind, string> = {
   domain: 'domains',
@@ -471,6 +490,12 @@ function parseBatch(
   }
   const [first] = items;
   return { ...base, subject: first!.subject, call: first!.call, items };
+}
+
+/** `--wait: check DNS again …`: a flag and what it does, for a message. */
+function describeFlag(spec: CommandSpec, name: string): string {
+  const summary = spec.flags.find((f) => f.name === name)?.summary;
+  return summary === undefined ? name : `${name}: ${summary}`;
 }
 
 function the(kind: ArgKind): string {

@@ -14,16 +14,28 @@ export function renderExplanation(e: Omit<Explanation, 'text'>): string {
     lines.push(`  ${c.index + 1}. "${c.rule}": ${c.matched ? 'matches' : 'no'}: ${c.reasons.join('; ')}`);
   }
   if (e.unchecked > 0) lines.push(`  (${e.unchecked} later rule(s) not checked)`);
-  if (e.decision === 'reject') {
-    lines.push(`Decision: rejected: ${e.reject?.reason ?? 'no rule matches'}.`);
-  } else if (e.decision === 'allow') {
-    lines.push(`Decision: allowed by rule "${e.rule}" without approval.`);
-  } else if (e.approval) {
-    const a = e.approval;
+  const needs = e.reasonRequired;
+  if (needs !== undefined) {
     lines.push(
-      `Decision: needs approval (rule "${e.rule}"): ${a.count} approval(s) from ${a.approvers.join(', ')} ` +
-        `(${a.members.join(', ')}), not counting the requester; the request expires after ${formatConfigDuration(a.expires)}.`,
+      `Rule "${e.rule}" requires a reason (the command ends with because <why>): ${needs.given ? 'this command gives one' : 'this command gives none'}.`,
     );
   }
+  if (needs !== undefined && !needs.given && e.reject?.code === 'reason_required') {
+    lines.push(`Decision: refused: needs a reason. With one: ${granted(e)}.`);
+  } else if (e.decision === 'reject') {
+    lines.push(`Decision: rejected: ${e.reject?.reason ?? 'no rule matches'}.`);
+  } else {
+    lines.push(`Decision: ${granted(e)}.`);
+  }
   return lines.join('\n');
+}
+
+/** What the deciding rule grants: `allowed by rule "r" without approval`, or the approval it needs. */
+function granted(e: Omit<Explanation, 'text'>): string {
+  const a = e.approval;
+  if (a === undefined) return `allowed by rule "${e.rule}" without approval`;
+  return (
+    `needs approval (rule "${e.rule}"): ${a.count} approval(s) from ${a.approvers.join(', ')} ` +
+    `(${a.members.join(', ')}), not counting the requester; the request expires after ${formatConfigDuration(a.expires)}`
+  );
 }

@@ -53,6 +53,12 @@ export interface Explanation {
   rule?: string;
   approval?: RequiredApproval;
   reject?: { code: RejectCode; reason: string };
+  /**
+   * The deciding rule has `reason: required`: whether the command gave one (`because …`). Without
+   * one the decision is `reject` (`reason_required`), and `rule` and `approval` say what a reason
+   * would get: `approval` present, needs approval; absent, allowed without.
+   */
+  reasonRequired?: { given: boolean };
   text: string;
 }
 
@@ -69,20 +75,19 @@ export type Decision =
  */
 export function evaluate(policy: PolicyConfig, input: PolicyInput): Decision {
   const { decider, explanation } = run(policy, input);
-  if (decider === undefined) {
+  if (decider === undefined || explanation.decision === 'reject') {
     const reject = explanation.reject!;
     return { decision: 'reject', code: reject.code, reason: reject.reason, explanation };
-  }
-  if (decider.reason === 'required' && (input.reason ?? '').trim() === '') {
-    const reason = `rule "${decider.name}" needs a reason: end the command with because <why>, e.g. ${describeCommand(input)} because <ticket or why>`;
-    const text = `${explanation.text}\nRefused: the rule needs a reason and none was given.`;
-    return { decision: 'reject', code: 'reason_required', reason, explanation: { ...explanation, text } };
   }
   if (decider.approval.kind === 'none') return { decision: 'allow', rule: decider, explanation };
   return { decision: 'approval', rule: decider, approval: explanation.approval!, explanation };
 }
 
-/** Each rule checked in order, which rule decided, what approval it needs or why the command is rejected. */
+/**
+ * Each rule checked in order, which rule decided, what approval it needs or why the command is
+ * rejected: the decision `evaluate` makes for the same input (a rule that needs a reason rejects
+ * the command without `input.reason`, and says what a reason would get).
+ */
 export function explain(policy: PolicyConfig, input: PolicyInput): Explanation {
   return run(policy, input).explanation;
 }
@@ -131,10 +136,35 @@ function run(policy: PolicyConfig, input: PolicyInput): { decider?: PolicyRule; 
     explanation = { ...base, decision: 'reject', reject };
   } else {
     const approval = requiredApproval(policy, decider);
-    explanation =
-      approval === undefined
-        ? { ...base, decision: 'allow', rule: decider.name }
-        : { ...base, decision: 'approval', rule: decider.name, approval };
+    const withApproval = approval === undefined ? {} : { approval };
+    if (decider.reason === 'required') {
+      const given = (input.reason ?? '').trim() !== '';
+      const reasonRequired = { given };
+      explanation = given
+        ? {
+            ...base,
+            decision: approval === undefined ? 'allow' : 'approval',
+            rule: decider.name,
+            ...withApproval,
+            reasonRequired,
+          }
+        : {
+            ...base,
+            decision: 'reject',
+            rule: decider.name,
+            ...withApproval,
+            reject: {
+              code: 'reason_required',
+              reason: `rule "${decider.name}" needs a reason: end the command with because <why>, e.g. ${command} because <ticket or why>`,
+            },
+            reasonRequired,
+          };
+    } else {
+      explanation =
+        approval === undefined
+          ? { ...base, decision: 'allow', rule: decider.name }
+          : { ...base, decision: 'approval', rule: decider.name, approval };
+    }
   }
   return {
     ...(decider === undefined ? {} : { decider }),

@@ -115,13 +115,22 @@ export function notOpen(request: RequestRecord): Outcome {
     cancelled: 'was cancelled',
     rejected: 'was rejected by the policy',
   };
+  // Rejected when its last approval arrived because what it would send had changed: say so, not
+  // "by the policy" (the policy allowed it).
+  const why =
+    request.status === 'rejected' && request.error?.code === 'request_changed'
+      ? 'was rejected because the vendor request changed since it was approved (request_changed); nothing was sent'
+      : state[request.status];
   return {
     status: publicStatus(request.status),
     request,
     refusal: { kind: 'not_open' },
     error: {
       code: 'request_not_open',
-      message: `request ${request.id} is no longer open: it ${state[request.status]}`,
+      message: `request ${request.id} is no longer open: it ${why}`,
+      ...(request.status === 'rejected' && request.error?.code === 'request_changed'
+        ? { hint: 'send the command again, so that approvers see and approve the request as it is now' }
+        : {}),
     },
   };
 }

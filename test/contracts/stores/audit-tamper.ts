@@ -105,6 +105,35 @@ export function auditTamperContract(name: string, open: () => Promise<TamperStor
       });
     });
 
+    it('names an event whose details are no JSON any more (exit 7), and audit --json/--jsonl show it', async () => {
+      const s = await six();
+      await s.dropTriggers();
+      await s.sql('UPDATE audit SET details = $1 WHERE seq = $2', ['{bad', 5]);
+      const run = await s.verify();
+      expect(run.code).toBe(7);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(
+        /^audit trail altered at seq 5 \(edited\): seq 5 was changed after it was appended/,
+      );
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect((await s.verify(true)).doc).toMatchObject({
+        ok: false,
+        checked: 4,
+        badSeq: 5,
+        problem: 'edited',
+      });
+      // The listings print the row as it reads, the raw text kept, instead of crashing.
+      const json = await cli(['audit', '--json', '--config', s.file], UNCLAIM_ENV);
+      expect(json).toMatchObject({ code: 0, stderr: '' });
+      const docs = JSON.parse(json.stdout) as { seq: number; details?: unknown }[];
+      expect(docs.find((d) => d.seq === 5)?.details).toEqual({ unreadable: '{bad' });
+      const lines = await cli(['audit', '--jsonl', '--config', s.file], UNCLAIM_ENV);
+      expect(lines.code).toBe(0);
+      expect(lines.stdout.trim().split('\n')).toHaveLength(6);
+      const text = await cli(['audit', '--config', s.file], UNCLAIM_ENV);
+      expect(text.code).toBe(0);
+    });
+
     it('names a deleted event (exit 7)', async () => {
       const s = await six();
       await s.dropTriggers();

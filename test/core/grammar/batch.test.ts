@@ -88,8 +88,9 @@ describe('batch commands', () => {
     const over = fails(parseCommand(`unclaim ${domains(101)}`));
     expect(over.code).toBe('too_many_subjects');
     expect(over.message).toBe(
-      'unclaim takes at most 100 domains at once and 101 were given; split them into several commands. Usage: unclaim <domain> [in <target>]',
+      'unclaim takes at most 100 domains at once and 101 were given; split them into several commands. Usage: unclaim <domain> [<domain> …] [in <target>]',
     );
+    expect(over.usage).toBe('unclaim <domain> [<domain> …] [in <target>]');
     // The config's batch.max lowers it.
     expect(ok(grammar.parse(`unclaim ${domains(5)}`, { batchMax: 5 })).items).toHaveLength(5);
     const six = fails(grammar.parse(`unclaim ${domains(6)}`, { batchMax: 5 }));
@@ -105,6 +106,10 @@ describe('batch commands', () => {
     const same = fails(parseCommand('unclaim a.com b.com a.com'));
     expect(same.code).toBe('duplicate_subject');
     expect(same.problem).toBe('a.com is given twice; list each domain once');
+    // A batch error shows the batch form of the usage, not the one-subject form.
+    expect(same.message).toBe(
+      'a.com is given twice; list each domain once. Usage: unclaim <domain> [<domain> …] [in <target>]',
+    );
     const spelled = fails(parseCommand('unclaim пример.рф b.com XN--E1AFMKFD.XN--P1AI.'));
     expect(spelled.problem).toBe(
       'xn--e1afmkfd.xn--p1ai is given twice (as "пример.рф" and "XN--E1AFMKFD.XN--P1AI."); list each domain once',
@@ -125,6 +130,10 @@ describe('batch commands', () => {
     const after = fails(parseCommand('unclaim a.com in webex-prod b.com'));
     expect(after.code).toBe('extra_argument');
     expect(after.problem).toBe('the domains go before in <target> and the flags; move "b.com" before them');
+    expect(after.usage).toBe('unclaim <domain> [<domain> …] [in <target>]');
+    expect(fails(parseCommand('unverify a.com b.com --remove-pending c.com')).usage).toBe(
+      'unverify <domain> [<domain> …] [in <target>] [--remove-pending]',
+    );
     expect(fails(parseCommand('unverify a.com --remove-pending b.com')).problem).toContain('move "b.com"');
     expect(fails(parseCommand('unverify --remove-pending a.com b.com')).code).toBe('misplaced_flag');
   });
