@@ -173,6 +173,7 @@ export async function run(options: BenchOptions): Promise<Section> {
     let peak: Memory | undefined;
     let peakFds = 0;
     for (const phase of phases) {
+      if (process.env.XBENCH_SKIP_DRAIN === '1' && phase.rate !== undefined) break;
       if (phase.slow) await fakes.call({ type: 'slow', vendor: 'yandex', ms: VENDOR_DELAY_MS });
       const bareCpu0 = cpuMs(bare.pid) ?? 0;
       const baseline = await load(bare.url, phase);
@@ -191,7 +192,7 @@ export async function run(options: BenchOptions): Promise<Section> {
       })();
       const measured = await load(domainops.url, phase);
       const toPost = measured.acked - measured.answeredInAck;
-      const drainMs = toPost > 0 ? await drained(toPost, before) : 0;
+      const drainMs = toPost > 0 && process.env.XBENCH_SKIP_DRAIN !== '1' ? await drained(toPost, before) : 0;
       // Everything domainops did for these commands, answers included, per command.
       const botCpu = ((cpuMs(domainops.pid) ?? 0) - botCpu0) / Math.max(1, measured.acked);
       sampling = false;

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { cardForReply } from './cards/build.ts';
 import type { Card } from './cards/model.ts';
+import { ExitCode } from './errors.ts';
 import type { App, HandleOptions } from './pipeline.ts';
 import type { CardCopy, Delivered, Destination, Platform, PlatformName } from './platform.ts';
 import { type Actor, describeActor } from './policy/actor.ts';
@@ -113,6 +114,12 @@ export interface MessageInput {
    * platform's `postToOrigin` posts the new state there.
    */
   origin?: { platform: PlatformName } & Record<string, unknown>;
+  /**
+   * Run at once, outside the bound on commands in flight: a command the platform answers in the
+   * HTTP response it owes (`help`, `whoami`, `targets` answered in an acknowledgement), which touches neither
+   * the store nor a vendor and must not wait behind vendor commands.
+   */
+  immediate?: true;
 }
 
 export interface DecisionInput {
@@ -150,6 +157,17 @@ export interface ChatService {
   track<T>(work: () => Promise<T>): Promise<T>;
   /** Resolves true when no command is in flight, false when `ms` passed first. */
   drain(ms: number): Promise<boolean>;
+  /** Commands running now, and waiting for one of them to finish (COMMANDS_IN_FLIGHT). */
+  commands(): { running: number; waiting: number };
+  /**
+   * Runs `work`, a platform's whole handling of one delivery (who the person is, the command, its
+   * answer), in its turn among the commands in flight, holding one slot until it settles; the
+   * command it runs with this `deliveryKey` takes none of its own. A platform that acks a delivery
+   * before running it queues the delivery as it came, before its SDK builds anything for it.
+   * False, and `work` never runs, when COMMANDS_WAITING commands wait already: the platform tells
+   * the person (`overloadedReply`). Counted in `track`; `work` should not reject (it is logged).
+   */
+  inTurn(deliveryKey: string, work: () => Promise<void>): boolean;
   /**
    * The platforms to tell when a request changes state (`Platform.notify`). After a `message` or
    * `decide` that changed a request, every attached platform but the one the change came from is
@@ -194,6 +212,36 @@ export interface ChatServiceOptions {
   now?: () => number;
   /** How many delivery keys to remember (default 5000). */
   rememberDeliveries?: number;
+  /** Commands run at once (default COMMANDS_IN_FLIGHT) and waiting beyond them (default COMMANDS_WAITING). */
+  commands?: { inFlight?: number; waiting?: number };
+}
+
+/**
+ * Commands (typed commands and approval clicks) one process runs at once. The platforms ack a
+ * delivery at once and run its command afterwards, so without a bound a burst keeps every command
+ * acked so far in flight, each holding its store rows, its vendor request and its lease. Beyond
+ * this many, commands wait in a queue and start in the order they came, as running ones finish.
+ */
+export const COMMANDS_IN_FLIGHT = 64;
+/**
+ * Commands that may wait for one of the COMMANDS_IN_FLIGHT: one more is not run, and its person
+ * is told that domainops is overloaded (an `overloaded` error), instead of the queue growing
+ * without limit.
+ */
+export const COMMANDS_WAITING = 1000;
+
+/** The answer to a command turned away because COMMANDS_WAITING commands are waiting already. */
+export function overloadedReply(waiting: number): Reply {
+  const count = `${waiting.toLocaleString('en-US')} ${waiting === 1 ? 'command is' : 'commands are'}`;
+  const message = `domainops is overloaded: ${count} waiting to run, and this one was not run.`;
+  const hint = 'Try it again in a few minutes.';
+  return {
+    kind: 'error',
+    status: 'failed',
+    error: { code: 'overloaded', message, hint },
+    text: `${message}\n${hint}`,
+    exitCode: ExitCode.failure,
+  };
 }
 
 /** Whether a stored request has copies of its card posted by the platform `name`. */
@@ -219,6 +267,55 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
   const capacity = options.rememberDeliveries ?? 5000;
   let inFlight = 0;
   let idle: (() => void)[] = [];
+  const commandLimit = options.commands?.inFlight ?? COMMANDS_IN_FLIGHT;
+  const waitingLimit = options.commands?.waiting ?? COMMANDS_WAITING;
+  /** Commands running now; those waiting for one of them to finish (FIFO: `waiting[first]` is next). */
+  let running = 0;
+  let waiting: (() => void)[] = [];
+  let first = 0;
+  let overloaded = false;
+  /** Deliveries whose handling holds a slot (`inTurn`): their command takes none of its own. */
+  const holding = new Set<string>();
+
+  /**
+   * Takes a slot: true when one was free; false when the queue is full (the command is turned
+   * away); undefined when the command must wait: the caller queues it in `waiting` at once, as a
+   * function that the slot is handed to (`release`).
+   */
+  const slot = (): boolean | undefined => {
+    if (running < commandLimit) {
+      running++;
+      return true;
+    }
+    if (waiting.length - first >= waitingLimit) {
+      if (!overloaded)
+        options.logger?.warn(
+          { running, waiting: waiting.length - first },
+          'overloaded: commands are turned away until the queue empties',
+        );
+      overloaded = true;
+      return false;
+    }
+    return undefined;
+  };
+  /** A command finished: its slot goes to the one that has waited longest. */
+  const release = (): void => {
+    if (first === waiting.length) {
+      running--;
+      return;
+    }
+    const next = waiting[first]!;
+    waiting[first++] = undefined as never;
+    if (first === waiting.length) {
+      waiting = [];
+      first = 0;
+      overloaded = false;
+    } else if (first >= 1024 && first * 2 >= waiting.length) {
+      waiting = waiting.slice(first);
+      first = 0;
+    }
+    next();
+  };
 
   /** True the first time a key is seen; remembers the last `capacity` keys. */
   const firstDelivery = (key: string | undefined): boolean => {
@@ -242,16 +339,20 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
       }),
     );
 
+  /** The end of work counted in flight (`track`). */
+  const done = (): void => {
+    inFlight--;
+    if (inFlight === 0) {
+      for (const resolve of idle) resolve();
+      idle = [];
+    }
+  };
   const track = async <T>(work: () => Promise<T>): Promise<T> => {
     inFlight++;
     try {
       return await work();
     } finally {
-      inFlight--;
-      if (inFlight === 0) {
-        for (const resolve of idle) resolve();
-        idle = [];
-      }
+      done();
     }
   };
 
@@ -475,8 +576,17 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
    * Runs one command, counting it in the metrics (a redelivery is not a new command) and logging
    * one line for it: who, what, where, the outcome, how long it took and the request id.
    */
-  const command = (action: string, actor: Actor, work: () => Promise<Reply>): Promise<ChatReply> =>
+  const command = (
+    action: string,
+    actor: Actor,
+    work: () => Promise<Reply>,
+    immediate = false,
+  ): Promise<ChatReply> =>
     track(async () => {
+      // Immediate commands take no slot; the others wait for one, or are turned away.
+      const got = immediate || slot();
+      if (got === false) work = async () => overloadedReply(waiting.length - first);
+      else if (got === undefined) await new Promise<void>((resolve) => waiting.push(resolve));
       const started = performance.now();
       try {
         const reply = await work();
@@ -501,6 +611,8 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         options.metrics?.command(action, 'error');
         options.logger?.error({ err: error, action }, 'command failed unexpectedly');
         throw error;
+      } finally {
+        if (got !== false && !immediate) release();
       }
     });
 
@@ -514,7 +626,12 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
         ...(input.deliveryKey === undefined ? {} : { deliveryKey: input.deliveryKey }),
         ...(input.origin === undefined ? {} : { origin: input.origin }),
       };
-      const result = await command('message', input.actor, () => app.handle(input.text, input.actor, handle));
+      const result = await command(
+        'message',
+        input.actor,
+        () => app.handle(input.text, input.actor, handle),
+        input.immediate === true || (input.deliveryKey !== undefined && holding.has(input.deliveryKey)),
+      );
       if (isRedelivery(result.reply)) {
         // Answered when it was first delivered (before a restart, or by another process).
         options.logger?.info(
@@ -627,6 +744,37 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
           }
         }),
       );
+    },
+    commands: () => ({ running, waiting: waiting.length - first }),
+    inTurn(deliveryKey, work) {
+      // A waiting delivery is this closure and what `work` holds: no suspended function of ours.
+      const start = (): void => {
+        holding.add(deliveryKey);
+        void (async () => {
+          try {
+            await work();
+          } catch (error) {
+            options.logger?.error({ err: error, deliveryKey }, 'a delivery failed unexpectedly');
+          } finally {
+            holding.delete(deliveryKey);
+            release();
+            done();
+          }
+        })();
+      };
+      const got = slot();
+      if (got === false) {
+        options.metrics?.command('message', 'failed');
+        options.logger?.info(
+          { deliveryKey, outcome: 'failed', code: 'overloaded' },
+          'command turned away: domainops is overloaded',
+        );
+        return false;
+      }
+      inFlight++;
+      if (got) start();
+      else waiting.push(start);
+      return true;
     },
     drain(ms) {
       if (inFlight === 0) return Promise.resolve(true);

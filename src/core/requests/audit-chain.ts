@@ -22,9 +22,80 @@ export const GENESIS = '0'.repeat(64);
 
 /** `value` as JSON with object members sorted by name at every level and no whitespace. */
 export function canonicalJson(value: unknown): string {
-  // Through JSON first: `toJSON`, undefined members and the like as JSON.stringify has them.
+  // Plain JSON data (what events hold) in one pass; anything else through JSON first, so that
+  // `toJSON`, undefined members and the like are as JSON.stringify has them. Both give the same text.
+  const direct = plainJson(value, 0);
+  if (direct !== undefined) return direct;
   const text = JSON.stringify(value);
   return text === undefined ? 'null' : sorted(JSON.parse(text));
+}
+
+/**
+ * The names of an object's members in JavaScript's string order (UTF-16 code units, as `sort()`
+ * orders them). An event's objects have a few members, often in order already: sorted in place
+ * by insertion, without the work array `sort()` allocates; larger ones by `sort()`.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/** Deeper than this, `plainJson` leaves the value to JSON.stringify (which also names a cycle). */
+const PLAIN_DEPTH = 100;
+
+/**
+ * The canonical JSON of plain JSON data (plain objects, arrays without holes, strings, finite
+ * numbers, booleans, null) without a copy of it; undefined when `value` holds anything else (a
+ * `toJSON`, undefined, a function, a non-finite number, a class instance).
+ */
+function plainJson(value: unknown, depth: number): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth >= PLAIN_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+        return undefined;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (!(i in value)) return undefined;
+          const item = plainJson(value[i], depth + 1);
+          if (item === undefined) return undefined;
+          out += i === 0 ? item : `,${item}`;
+        }
+        return `${out}]`;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      const record = value as Record<string, unknown>;
+      const keys = sortedKeys(record);
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const member = plainJson(record[key], depth + 1);
+        if (member === undefined) return undefined;
+        out += `${i === 0 ? '' : ','}${JSON.stringify(key)}:${member}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function sorted(value: unknown): string {

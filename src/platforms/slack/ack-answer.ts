@@ -2,18 +2,22 @@
  * Slash commands answered in their ack's body (HTTP mode): `help`, `whoami` and `targets` need
  * neither the store nor a vendor, only who the person is, so their whole answer goes back in
  * the HTTP response Slack is waiting for, as an ephemeral message (no Web API call at all).
- * Every other command is acked with "Working on…" and answered afterwards (./handlers.ts).
+ * Every other command is acked with "Working on…" here, at once, and waits for its turn among the
+ * commands in flight (ChatService.inTurn) as the delivery it came as; in its turn Bolt's listener
+ * runs it and posts the answer (./handlers.ts). So do Events API deliveries (mentions, direct
+ * messages), acked empty as Bolt acks them. When too many wait, a slash command is told in its ack
+ * that domainops is overloaded.
  */
-import type { ChatReply, ChatService } from '../../core/chat.ts';
+import { type ChatReply, type ChatService, overloadedReply } from '../../core/chat.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Actor } from '../../core/policy/actor.ts';
 import type { Logger } from '../../server/logger.ts';
 import { FAILED_TEXT } from './handlers.ts';
-import type { AckAnswer } from './http-receiver.ts';
+import type { AckAnswer, AckNow } from './http-receiver.ts';
 import { type Identities, NO_EMAIL_TEXT } from './identity.ts';
 import { notificationText, originOf } from './post.ts';
 import { renderBlockKit } from './render.ts';
-import { commandText } from './text.ts';
+import { commandText, escapeMrkdwn } from './text.ts';
 
 /** The commands answered in the ack: the command word first, as the grammar reads it. */
 const ANSWERED_IN_ACK = /^[\t\p{Zs}]*(?:help|whoami|targets)(?=[\t\p{Zs}]|$)/iu;
@@ -96,12 +100,44 @@ export function ackAnswers(deps: AckAnswerDeps): AckAnswer {
     }
   };
 
+  /** The ack of a command turned away, rendered once per count of those waiting. */
+  let overloaded: { waiting: number; ack: string } | undefined;
+  const overloadedAck = (): string => {
+    const { waiting } = chat.commands();
+    if (overloaded?.waiting !== waiting)
+      overloaded = { waiting, ack: answer(chat.render(overloadedReply(waiting))) };
+    return overloaded.ack;
+  };
+
+  /**
+   * A delivery acked now with `ack` and processed in its turn. When too many wait, a slash command
+   * is acked with `turnedAway` instead and not processed; an event (whose ack is empty, and cannot
+   * say so) is processed at once, and its command is turned away with an answer posted.
+   */
+  const inTurn = (key: string, ack: string, turnedAway?: () => string): AckNow => ({
+    queue(process) {
+      if (chat.inTurn(key, process)) return ack;
+      if (turnedAway !== undefined) return turnedAway();
+      void chat.track(process);
+      return ack;
+    },
+  });
+
   return (body, key) => {
+    if (body.type === 'event_callback') {
+      // Bolt acks every event but `function_executed` (workflow steps: their listener acks) empty.
+      const event = body.event as { type?: unknown } | undefined;
+      return key === undefined || event?.type === 'function_executed' ? undefined : inTurn(key, '');
+    }
     if (body.command !== deps.command) return undefined;
     const { user_id: user, channel_id: channel } = body;
     if (typeof user !== 'string' || typeof channel !== 'string') return undefined;
     const text = commandText(typeof body.text === 'string' ? body.text : '') || 'help';
-    if (!ANSWERED_IN_ACK.test(text)) return undefined;
+    if (!ANSWERED_IN_ACK.test(text)) {
+      if (key === undefined) return undefined;
+      // The ack the listener (./handlers.ts) gives when Bolt acks: the same words.
+      return inTurn(key, ephemeral({ text: `Working on \`${escapeMrkdwn(text)}\`…` }), overloadedAck);
+    }
     return chat.track(async () => {
       const actor = await lookUp(user);
       // Slack is slow to say who this is: ack now, answer the usual way.
@@ -113,6 +149,8 @@ export function ackAnswers(deps: AckAnswerDeps): AckAnswer {
           text,
           actor,
           origin: originOf({ channel, user }),
+          // Answered in the ack: it waits behind no vendor command.
+          immediate: true,
           ...(key === undefined ? {} : { deliveryKey: key }),
         });
       } catch (error) {

@@ -21,7 +21,18 @@ export const SLACK_MAX_BODY = 1024 * 1024;
 export type AckAnswer = (
   body: Record<string, unknown>,
   deliveryKey: string | undefined,
-) => Promise<string | undefined> | undefined;
+) => Promise<string | undefined> | AckNow | undefined;
+
+/**
+ * A delivery acked by the receiver itself, at once, whose processing (Bolt's middleware and
+ * listeners) waits for its turn among the commands in flight: `queue` takes the processing and
+ * returns the ack to write now (a JSON message, or '' for an empty 200). The queued delivery holds
+ * only its parsed body: Bolt builds its listener's arguments when its turn comes. `queue` may also
+ * answer that the delivery was turned away (domainops is overloaded): then it never processes it.
+ */
+export interface AckNow {
+  queue(process: () => Promise<void>): string;
+}
 
 export interface SharedServerReceiverOptions {
   signingSecret: string;
@@ -95,6 +106,9 @@ function retryNumOf(req: IncomingMessage): number | undefined {
 /** `v0=` and 64 lowercase hex digits: the only signature form Slack sends. */
 const SIGNATURE = /^v0=[0-9a-f]{64}$/;
 
+/** The `ack` of a delivery the receiver acked itself: nothing left to do. */
+const acknowledged = async (): Promise<void> => {};
+
 /** Resolves on the event loop's next check phase: after the I/O callbacks already due have run. */
 const afterPendingIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -104,10 +118,11 @@ const afterPendingIo = (): Promise<void> => new Promise((resolve) => setImmediat
  * the signature (`v0=` HMAC-SHA256 of `v0:{timestamp}:{raw body}`, one HMAC compared in constant
  * time) and the 5-minute window are checked; a delivery already seen (a Slack retry,
  * `X-Slack-Retry-Num`, or a duplicate) is answered 200 without processing. A slash command that
- * `answerInAck` answers gets its answer in the ack's body, and Bolt never sees it. Everything else
- * is Bolt middleware and listeners; their ack is written at once, and the listener goes on only
- * after the acks of the other deliveries already read have been written too, so that an ack never
- * waits behind another command's work.
+ * `answerInAck` answers gets its answer in the ack's body, and Bolt never sees it. A delivery it
+ * acks itself (AckNow: typed commands and events) is acked at once and handed to Bolt in its turn
+ * among the commands in flight. Everything else is Bolt middleware and listeners; their ack is
+ * written at once, and the listener goes on only after the acks of the other deliveries already
+ * read have been written too, so that an ack never waits behind another command's work.
  */
 export class SharedServerReceiver implements Receiver {
   readonly #options: SharedServerReceiverOptions;
@@ -165,6 +180,11 @@ export class SharedServerReceiver implements Receiver {
     let acked = false;
     try {
       const answered = this.#options.answerInAck?.(body, key);
+      if (answered !== undefined && 'queue' in answered) {
+        acked = true;
+        const ack = answered.queue(this.#later(app, body, retryNum, retryReason));
+        return ack === '' ? noBody(res, 200) : json(res, ack);
+      }
       const answer = answered === undefined ? undefined : await answered;
       if (answer !== undefined) {
         acked = true;
@@ -193,6 +213,33 @@ export class SharedServerReceiver implements Receiver {
     // Nothing listened (an event or action domainops does not handle): Slack only needs the 200.
     if (!acked) noBody(res, 200);
   };
+
+  /**
+   * The processing of a delivery acked already (AckNow), to run in its turn, after the acks of the
+   * deliveries already read; its listener's `ack` does nothing. Made here, not in the handler, so
+   * that the waiting closure holds the body and not the handler's request and response.
+   */
+  #later(
+    app: App,
+    body: Record<string, unknown>,
+    retryNum: number | undefined,
+    retryReason: string | undefined,
+  ): () => Promise<void> {
+    const { logger } = this.#options;
+    return async () => {
+      await afterPendingIo();
+      try {
+        await app.processEvent({
+          body,
+          ack: acknowledged,
+          ...(retryNum === undefined ? {} : { retryNum }),
+          ...(retryReason === undefined ? {} : { retryReason }),
+        });
+      } catch (error) {
+        logger.error({ err: error, platform: 'slack' }, 'Slack event processing failed');
+      }
+    };
+  }
 
   /** Why the request is not from Slack, or undefined when it is. */
   #verify(req: IncomingMessage, body: Buffer): string | undefined {
