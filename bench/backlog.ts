@@ -4,10 +4,9 @@
  * slash commands (`domain corp.ru`), all acked; then the live heap (after a full collection)
  * per command acked, running or waiting, and the constructors that hold the most.
  *
- *   node --expose-gc bench/backlog.ts [--count 2000] [--snapshot /tmp/backlog.heapsnapshot]
+ *   node --expose-gc bench/backlog.ts [--count 1000] [--snapshot /tmp/backlog.heapsnapshot]
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import { loadConfig } from '../src/config/load.ts';
@@ -18,7 +17,7 @@ import { freePort, startFakes } from './lib/procs.ts';
 import { removeWorkdir, slashCommand, USERS, workdir, writeBotConfig } from './lib/setup.ts';
 
 const { values } = parseArgs({
-  options: { count: { type: 'string', default: '2000' }, snapshot: { type: 'string' } },
+  options: { count: { type: 'string', default: '1000' }, snapshot: { type: 'string' } },
 });
 const count = Number(values.count);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -54,7 +53,7 @@ try {
     await Promise.all(Array.from({ length: Math.min(8, count + 1 - i) }, (_, k) => send(i + k)));
   await new Promise((r) => setTimeout(r, 500));
   const after = live();
-  const state = runtime.chat.commands?.();
+  const state = runtime.chat.commands();
   console.log(
     JSON.stringify({
       count,
@@ -104,5 +103,3 @@ function summarise(file: string): void {
   for (const [key, { n, bytes }] of top)
     console.log(`${(bytes / 1024).toFixed(0).padStart(8)} KB ${String(n).padStart(8)}  ${key}`);
 }
-
-export { join };

@@ -25,9 +25,9 @@ const sets =
     ? positionals
     : [
         '--max-semi-space-size=2',
-        '--max-semi-space-size=2 --max-old-space-size=128',
-        '--max-semi-space-size=2 --max-old-space-size=96',
-        '--max-semi-space-size=2 --max-old-space-size=64',
+        'MALLOC_ARENA_MAX=2 --max-semi-space-size=2',
+        'MALLOC_ARENA_MAX=2 --max-semi-space-size=2 --max-old-space-size=128',
+        'MALLOC_ARENA_MAX=2 --max-semi-space-size=2 --max-old-space-size=96',
       ];
 const ANSWERS = ['chat.postMessage', 'chat.postEphemeral', 'chat.update', 'respond'];
 

@@ -15,11 +15,13 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMMANDS_IN_FLIGHT, COMMANDS_WAITING } from '../src/core/chat.ts';
+import { DEFAULT_HTTP_CONNECTIONS } from '../src/core/config/types.ts';
 import { type BenchOptions, main, scaled } from './lib/cli.ts';
 import { closedLoop, httpOp, type LoadResult, openLoop, pool } from './lib/load.ts';
 import {
   cpuMs,
-  domainopsFlags,
+  domainopsNode,
   freePort,
   MAIN,
   type Memory,
@@ -76,10 +78,10 @@ export async function run(options: BenchOptions): Promise<Section> {
       startProcess({
         script: MAIN,
         args: ['start', '--config', config.file],
-        env: { ...config.env, NODE_COMPILE_CACHE: join(dir, 'compile-cache') },
+        env: { ...config.env, NODE_COMPILE_CACHE: join(dir, 'compile-cache'), ...domainopsNode().env },
         url: `http://127.0.0.1:${botPort}`,
         log: join(dir, 'domainops.log'),
-        nodeArgs: [...domainopsFlags(), ...nodeArgs],
+        nodeArgs: [...domainopsNode().flags, ...nodeArgs],
       });
     await (await bot([])).stop();
     const domainops = await bot(
@@ -112,11 +114,13 @@ export async function run(options: BenchOptions): Promise<Section> {
     const load = async (
       url: string,
       phase: Phase,
-    ): Promise<LoadResult & { acked: number; answeredInAck: number }> => {
+    ): Promise<LoadResult & { acked: number; answeredInAck: number; turnedAway: number }> => {
       const p = pool(url, phase.rate === undefined ? CONCURRENCY : 64);
       let acked = 0;
       // An ack that carries the answer itself (domainops' help, whoami, targets) needs no post.
       let answeredInAck = 0;
+      // Acked with "domainops is overloaded" (too many commands waiting already): not run.
+      let turnedAway = 0;
       const send = httpOp(p, (i) =>
         slashCommand(phase.text, USERS[Math.abs(i) % USERS.length]!, responseBase),
       );
@@ -124,13 +128,14 @@ export async function run(options: BenchOptions): Promise<Section> {
         const ack = await send(i);
         acked++;
         if (!ack.includes('Working on')) answeredInAck++;
+        if (ack.includes('domainops is overloaded')) turnedAway++;
       };
       const result =
         phase.rate === undefined
           ? await closedLoop(op, { concurrency: CONCURRENCY, warmupMs, durationMs })
           : await openLoop(op, { rate: phase.rate, durationMs });
       await p.close();
-      return { ...result, acked, answeredInAck };
+      return { ...result, acked, answeredInAck, turnedAway };
     };
     const answeredSoFar = async (): Promise<number> => {
       const calls = await fakes.call<Record<string, number>>({ type: 'slackCalls' });
@@ -173,7 +178,6 @@ export async function run(options: BenchOptions): Promise<Section> {
     let peak: Memory | undefined;
     let peakFds = 0;
     for (const phase of phases) {
-      if (process.env.XBENCH_SKIP_DRAIN === '1' && phase.rate !== undefined) break;
       if (phase.slow) await fakes.call({ type: 'slow', vendor: 'yandex', ms: VENDOR_DELAY_MS });
       const bareCpu0 = cpuMs(bare.pid) ?? 0;
       const baseline = await load(bare.url, phase);
@@ -192,7 +196,7 @@ export async function run(options: BenchOptions): Promise<Section> {
       })();
       const measured = await load(domainops.url, phase);
       const toPost = measured.acked - measured.answeredInAck;
-      const drainMs = toPost > 0 && process.env.XBENCH_SKIP_DRAIN !== '1' ? await drained(toPost, before) : 0;
+      const drainMs = toPost > 0 ? await drained(toPost, before) : 0;
       // Everything domainops did for these commands, answers included, per command.
       const botCpu = ((cpuMs(domainops.pid) ?? 0) - botCpu0) / Math.max(1, measured.acked);
       sampling = false;
@@ -200,7 +204,7 @@ export async function run(options: BenchOptions): Promise<Section> {
       if (phase.slow) await fakes.call({ type: 'fast' });
       const throughputRatio = measured.throughput / baseline.throughput;
       if (phase.text === 'help') helpRatio = throughputRatio;
-      const row = (who: string, r: LoadResult, vs: string, cpu: number, after: string) => [
+      const row = (who: string, r: LoadResult, vs: string, cpu: number, after: string, away: string) => [
         phase.label,
         who,
         rate(r.throughput),
@@ -210,10 +214,11 @@ export async function run(options: BenchOptions): Promise<Section> {
         vs,
         cpu.toFixed(2),
         after,
+        away,
         String(r.errors),
       ];
       const open = phase.rate !== undefined;
-      rows.push(row('bare Bolt', baseline, open ? '—' : '1.00x', bareCpu, '—'));
+      rows.push(row('bare Bolt', baseline, open ? '—' : '1.00x', bareCpu, '—', '—'));
       rows.push(
         row(
           'domainops',
@@ -225,6 +230,9 @@ export async function run(options: BenchOptions): Promise<Section> {
             : toPost === 0
               ? 'in the ack'
               : `${(drainMs / 1000).toFixed(1)} s`,
+          measured.turnedAway === 0
+            ? '0'
+            : `${measured.turnedAway.toLocaleString('en-US')} of ${measured.acked.toLocaleString('en-US')}`,
         ),
       );
       // The budget lines are the closed-loop ones (as the issue measured); the open loop explains them.
@@ -272,6 +280,7 @@ export async function run(options: BenchOptions): Promise<Section> {
             'vs bare',
             'CPU ms/command',
             'answers done after',
+            'turned away',
             'errors',
           ],
           rows,
@@ -290,6 +299,7 @@ export async function run(options: BenchOptions): Promise<Section> {
       checks,
       notes: [
         "vs bare: domainops acks/s / bare Bolt acks/s. CPU ms/command: the process's CPU time (user + system, from /proc) per command acked, including everything it did for the command until its answer was posted. answers done after: how long after the load domainops still worked until every answer was posted (in the ack: every answer was the body of its ack, nothing to post). Open loop: latency counted from when each command was due.",
+        `turned away: commands acked with "domainops is overloaded" and not run, because ${COMMANDS_WAITING.toLocaleString('en-US')} were waiting already (warm-up included). ${COMMANDS_IN_FLIGHT} commands run at once, and ${DEFAULT_HTTP_CONNECTIONS} calls at a time go to one vendor (its connections): a vendor that takes ${VENDOR_DELAY_MS / 1000} s answers ${DEFAULT_HTTP_CONNECTIONS / (VENDOR_DELAY_MS / 1000)} calls a second.`,
       ],
     };
   } finally {

@@ -11,15 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchOptions, main } from './lib/cli.ts';
 import { summarise } from './lib/load.ts';
-import {
-  domainopsFlags,
-  freePort,
-  MAIN,
-  type Memory,
-  memory,
-  startFakes,
-  startProcess,
-} from './lib/procs.ts';
+import { domainopsNode, freePort, MAIN, type Memory, memory, startFakes, startProcess } from './lib/procs.ts';
 import { check, mb, ms, type Section } from './lib/report.ts';
 import { baseEnv, removeWorkdir, workdir, writeBotConfig } from './lib/setup.ts';
 
@@ -94,8 +86,9 @@ export async function run(options: BenchOptions): Promise<Section> {
         const how = kind.start(port, dir);
         const started = await startProcess({
           script: MAIN,
-          nodeArgs: domainopsFlags(),
+          nodeArgs: domainopsNode().flags,
           ...how,
+          env: { ...how.env, ...domainopsNode().env },
           url: `http://127.0.0.1:${port}`,
           log: join(dir, `start-${port}.log`),
         });

@@ -13,19 +13,36 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 /**
- * The Node flags domainops runs with: those of `npm start` (package.json: `node <flags>
- * src/main.ts start`, which the Dockerfile's NODE_OPTIONS repeats), or BENCH_NODE_FLAGS to try
- * others (`BENCH_NODE_FLAGS='--max-semi-space-size=8'`; an empty value: none).
+ * How domainops runs, as the Docker image runs it: the Node flags of `npm start` (package.json:
+ * `node <flags> src/main.ts start`, which the Dockerfile's NODE_OPTIONS repeats) and the
+ * Dockerfile's glibc allocator settings (`ENV MALLOC_…=`); or as BENCH_NODE_FLAGS says, to try
+ * others (`BENCH_NODE_FLAGS='--max-semi-space-size=8'`; NAME=value words set the environment:
+ * `'MALLOC_ARENA_MAX=8 --max-semi-space-size=2'`; an empty value: none).
  */
-export function domainopsFlags(): string[] {
+export function domainopsNode(): { flags: string[]; env: Record<string, string> } {
+  const assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/;
   const chosen = process.env.BENCH_NODE_FLAGS;
-  if (chosen !== undefined) return chosen.split(' ').filter(Boolean);
+  if (chosen !== undefined) {
+    const words = chosen.split(' ').filter(Boolean);
+    const env: Record<string, string> = {};
+    for (const word of words) {
+      const m = assignment.exec(word);
+      if (m !== null) env[m[1]!] = m[2]!;
+    }
+    return { flags: words.filter((w) => !assignment.test(w)), env };
+  }
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  const flags = /^node((?: --\S+)*) src\/main\.ts start$/.exec(pkg.scripts.start ?? '');
-  if (flags === null) throw new Error('package.json: scripts.start is not `node [flags] src/main.ts start`');
-  return flags[1]!.split(' ').filter(Boolean);
+  const start = /^node((?: --\S+)*) src\/main\.ts start$/.exec(pkg.scripts.start ?? '');
+  if (start === null) throw new Error('package.json: scripts.start is not `node [flags] src/main.ts start`');
+  const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
+  return {
+    flags: start[1]!.split(' ').filter(Boolean),
+    env: Object.fromEntries(
+      [...dockerfile.matchAll(/^ENV (MALLOC_[A-Z_]+)=(\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+    ),
+  };
 }
 
 /** A free loopback port (bound and released: another process could take it in between, rarely). */

@@ -138,6 +138,7 @@ export function baseEnv(): NodeJS.ProcessEnv {
     'NODE_OPTIONS',
     'NODE_COMPILE_CACHE',
     'NODE_DISABLE_COMPILE_CACHE',
+    'MALLOC_ARENA_MAX',
   ])
     delete env[name];
   env.LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
