@@ -273,7 +273,8 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
   let running = 0;
   let waiting: (() => void)[] = [];
   let first = 0;
-  let overloaded = false;
+  /** Commands turned away since the queue last filled up (undefined: it has room). */
+  let turnedAway: number | undefined;
   /** Deliveries whose handling holds a slot (`inTurn`): their command takes none of its own. */
   const holding = new Set<string>();
 
@@ -288,12 +289,13 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
       return true;
     }
     if (waiting.length - first >= waitingLimit) {
-      if (!overloaded)
+      // Logged once, and once more when the queue has emptied: not a line per command turned away.
+      if (turnedAway === undefined)
         options.logger?.warn(
           { running, waiting: waiting.length - first },
           'overloaded: commands are turned away until the queue empties',
         );
-      overloaded = true;
+      turnedAway = (turnedAway ?? 0) + 1;
       return false;
     }
     return undefined;
@@ -309,7 +311,9 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
     if (first === waiting.length) {
       waiting = [];
       first = 0;
-      overloaded = false;
+      if (turnedAway !== undefined)
+        options.logger?.info({ turnedAway }, 'no longer overloaded: the queue of commands has emptied');
+      turnedAway = undefined;
     } else if (first >= 1024 && first * 2 >= waiting.length) {
       waiting = waiting.slice(first);
       first = 0;
@@ -764,11 +768,8 @@ export function createChatService(app: App, options: ChatServiceOptions = {}): C
       };
       const got = slot();
       if (got === false) {
+        // Counted; logged with the others turned away (slot, release).
         options.metrics?.command('message', 'failed');
-        options.logger?.info(
-          { deliveryKey, outcome: 'failed', code: 'overloaded' },
-          'command turned away: domainops is overloaded',
-        );
         return false;
       }
       inFlight++;

@@ -159,11 +159,13 @@ describe('the bound on commands in flight', () => {
     expect(JSON.stringify(await chat.app.workflow().audit(100))).not.toContain(DOMAINS[3]);
     expect(outcomes).toEqual(['message failed']);
     expect(lines.filter((l) => l.includes('overloaded: commands are turned away'))).toHaveLength(1);
-    expect(lines.some((l) => l.includes('"code":"overloaded"'))).toBe(true);
+    // Its own line, as every command has: who, what, the outcome and the code.
+    expect(lines.some((l) => l.includes('"code":"overloaded"') && l.includes('alice@corp.com'))).toBe(true);
 
     gate.open();
     expect((await all).map((r) => r.reply.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(unclaimed(from)).toEqual(DOMAINS.slice(0, 3));
+    expect(lines.find((l) => l.includes('no longer overloaded'))).toContain('"turnedAway":1');
     // Once the queue emptied, commands run again.
     const again = await chat.message({ text: `unclaim ${DOMAINS[3]} in webex-prod`, actor: alice });
     expect(again?.reply.status).toBe('succeeded');
