@@ -11,13 +11,12 @@ import { rerunCommand } from '../requests/batch.ts';
 import { type BatchItem, type ItemStatus, itemCounts, type RequestRecord } from '../requests/model.ts';
 import { countsText, outcomesText, requestText } from '../text.ts';
 import {
+  approvalFacts,
   approvalLines,
   type CardContext,
-  cardTimeFrom,
   idFact,
   itemsNoun,
   labelOf,
-  requestFacts,
   requestName,
 } from './common.ts';
 import type { Card, Fact, Section, Tone } from './model.ts';
@@ -81,19 +80,8 @@ export function batchApprovalCard(
   context: CardContext,
   warnings: Section[],
 ): Card {
-  const approval = record.approval;
   // The items have their own list below: no summary of them among the facts.
-  const facts: Fact[] = requestFacts(record, context, { subjects: false });
-  if (record.rule !== undefined) facts.push({ label: 'Rule', value: record.rule });
-  if (approval !== undefined) {
-    const who = record.approvals.map((a) => describeActor(a.actor));
-    facts.push({
-      label: 'Approvals',
-      value: `${record.approvals.length} of ${approval.count} from ${approval.approvers.join(', ')}${who.length ? ` (${who.join(', ')})` : ''}`,
-    });
-    facts.push({ label: 'Expires', value: cardTimeFrom(approval.expiresAt, context.now) });
-  }
-  facts.push(idFact(record));
+  const facts = approvalFacts(record, context, { subjects: false });
   const noun = itemsNoun(record, context);
   const requests = record.requests ?? (record.request === undefined ? [] : [record.request]);
   const [first, ...others] = requests;

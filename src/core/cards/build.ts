@@ -4,10 +4,10 @@ import type { RequestRecord } from '../requests/model.ts';
 import { requestText, SHOWN_WARNINGS } from '../text.ts';
 import { batchApprovalCard, batchOutcomeCard, batchRunningCard } from './batch.ts';
 import {
+  approvalFacts,
   approvalLines,
   type CardContext,
   cardTime,
-  cardTimeFrom,
   idFact,
   labelOf,
   requestFacts,
@@ -138,18 +138,7 @@ function requestCard(reply: Reply, record: RequestRecord, context: CardContext):
 }
 
 function approvalCard(record: RequestRecord, context: CardContext): Card {
-  const approval = record.approval;
-  const facts: Fact[] = requestFacts(record, context);
-  if (record.rule !== undefined) facts.push({ label: 'Rule', value: record.rule });
-  if (approval !== undefined) {
-    const who = record.approvals.map((a) => describeActor(a.actor));
-    facts.push({
-      label: 'Approvals',
-      value: `${record.approvals.length} of ${approval.count} from ${approval.approvers.join(', ')}${who.length ? ` (${who.join(', ')})` : ''}`,
-    });
-    facts.push({ label: 'Expires', value: cardTimeFrom(approval.expiresAt, context.now) });
-  }
-  facts.push(idFact(record));
+  const facts = approvalFacts(record, context);
   return {
     kind: 'approval-request',
     title: `Approval needed: ${record.action.toUpperCase()} ${context.present.subject(record.action, record.subject)}`,

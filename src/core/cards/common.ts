@@ -79,6 +79,30 @@ export function requestFacts(
   return facts;
 }
 
+/**
+ * The facts of an approval card: the request's, then the rule, the approvals so far and when it
+ * expires, then the id. `subjects: false` as for `requestFacts`.
+ */
+export function approvalFacts(
+  record: RequestRecord,
+  context: CardContext,
+  options: { subjects?: boolean } = {},
+): Fact[] {
+  const approval = record.approval;
+  const facts = requestFacts(record, context, options);
+  if (record.rule !== undefined) facts.push({ label: 'Rule', value: record.rule });
+  if (approval !== undefined) {
+    const who = record.approvals.map((a) => describeActor(a.actor));
+    facts.push({
+      label: 'Approvals',
+      value: `${record.approvals.length} of ${approval.count} from ${approval.approvers.join(', ')}${who.length ? ` (${who.join(', ')})` : ''}`,
+    });
+    facts.push({ label: 'Expires', value: cardTimeFrom(approval.expiresAt, context.now) });
+  }
+  facts.push(idFact(record));
+  return facts;
+}
+
 /** "Approved by bob@corp.com (chat:UBOB) at 2026-11-23 10:42 UTC", one line per approval. */
 export function approvalLines(record: RequestRecord): Section[] {
   return record.approvals.map((a) => ({
